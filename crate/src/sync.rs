@@ -1,0 +1,39 @@
+//! The one place that imports synchronization primitives.
+//!
+//! Normal builds get `std`; `RUSTFLAGS="--cfg loom"` builds get `loom`'s model-checked
+//! doubles, so the loom models in `tests/loom_*.rs` exercise the very code that ships
+//! (the shim idea is crossbeam-epoch's `primitive` module). Only the modules a loom
+//! model reaches (`park`, `lock`, `queue`) have to use these; under loom the rest of
+//! the crate is not compiled at all (see `lib.rs`).
+//!
+//! Not provided: timed waits under loom. `loom::sync::Condvar::wait_timeout` waits
+//! without a timeout, so loom models never rely on a deadline firing.
+
+#[cfg(loom)]
+pub(crate) use loom::sync::{
+    atomic::{AtomicBool, AtomicU8},
+    Arc, Condvar, Mutex, MutexGuard,
+};
+#[cfg(not(loom))]
+pub(crate) use std::sync::{
+    atomic::{AtomicBool, AtomicU8},
+    Arc, Condvar, Mutex, MutexGuard,
+};
+
+pub(crate) use std::sync::atomic::Ordering;
+
+/// Locks `m`, ignoring poisoning: no code in this crate panics while holding a
+/// lock on purpose, and a poisoned lock must not turn into a panic across FFI.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A pause inside a spin loop. Under loom it must yield, or the model never lets
+/// the thread that would end the spin run.
+#[inline]
+pub(crate) fn spin_hint() {
+    #[cfg(loom)]
+    loom::thread::yield_now();
+    #[cfg(not(loom))]
+    std::hint::spin_loop();
+}

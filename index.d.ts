@@ -1,0 +1,313 @@
+/**
+ * native-threads: Python's `threading` and `queue` for Node.js.
+ *
+ * Threads run JavaScript in parallel on real OS threads (worker isolates kept
+ * warm in a pool); `Lock`, `Queue` and `Value` are shared by every thread. Every
+ * timeout is in milliseconds; an omitted, `undefined` or `-1` timeout waits forever.
+ *
+ * Errors name the parameter: a value of the wrong type is a `TypeError`, a number
+ * out of range a `RangeError`. A failed call changes nothing.
+ *
+ * @packageDocumentation
+ */
+
+/** Which backend this process runs on: `'native'` (the Rust addon) or `'js'` (SharedArrayBuffer + Atomics). */
+export declare const backend: 'native' | 'js';
+
+// ---------------------------------------------------------------------------
+// Threads
+// ---------------------------------------------------------------------------
+
+/** A module to run in the thread: its `export` (default: the default export) is called with the args. */
+export interface ModuleTarget {
+  /** A path (relative paths resolve against the current working directory) or a URL. */
+  module: string | URL;
+  export?: string;
+}
+
+/** Any function. `never[]` parameters accept every signature while `Parameters<F>` stays exact. */
+export type ThreadFunction = (...args: never[]) => unknown;
+
+export interface ThreadOptions<F extends ThreadFunction = ThreadFunction> {
+  /**
+   * A function, shipped to the thread by its source text: it cannot close over
+   * outer variables. Everything it needs comes through `args` or `await import(...)`
+   * inside it (use package names or absolute URLs: relative specifiers resolve
+   * against this package's files). Or a module target.
+   */
+  target: F | ModuleTarget;
+  /** Arguments: anything structured clone takes, plus handles (Lock, Queue, Value, Thread). SharedArrayBuffers are shared. */
+  args?: Parameters<F> | unknown[];
+  /** Defaults to `Thread-N`. */
+  name?: string;
+  /** Defaults to the creating thread's flag (false on the main thread). */
+  daemon?: boolean;
+}
+
+/**
+ * A thread of control running `target` on its own OS thread. Like Python's
+ * `threading.Thread`. A Thread is a handle: pass it to another thread and join it there.
+ */
+export declare class Thread {
+  constructor(options: ThreadOptions);
+  /** Settable; a new name is seen from every thread. */
+  name: string;
+  /**
+   * A daemon thread never holds the process open: it is stopped when the main
+   * program ends. Settable only before `start()`.
+   * @throws ThreadError when set after start.
+   */
+  daemon: boolean;
+  /** A number unique among live threads; `undefined` before start. */
+  readonly ident: number | undefined;
+  /** The OS thread id (gettid on Linux); `undefined` before start. */
+  readonly nativeId: number | undefined;
+  /**
+   * Starts the thread and returns once it is running (`ident` and `nativeId` are set).
+   * Returns the thread.
+   * @throws ThreadError when started twice.
+   * @throws TypeError when `args` cannot cross threads or a module target's file is missing.
+   */
+  start(): this;
+  /**
+   * Blocks the calling thread until this thread ends, and returns what its target
+   * returned (or throws what it threw: same `name` and `message`, the thread's stack).
+   * With `timeout` (ms), returns `undefined` if the thread is still alive then.
+   * @throws ThreadError before start, or when joining the current thread.
+   * @throws TypeError when the return value could not be cloned.
+   */
+  join(timeout?: number): unknown;
+  /** The async twin of `join`: resolves with the return value, or `undefined` on timeout. */
+  joinAsync(options?: { timeout?: number; signal?: AbortSignal }): Promise<unknown>;
+  /** True from `start()` until the target has returned (or its Promise settled). */
+  isAlive(): boolean;
+}
+
+/** Creates and starts a thread running `target(...args)`. */
+export declare function spawn<F extends ThreadFunction>(target: F, ...args: Parameters<F>): Thread;
+export declare function spawn(target: ModuleTarget, ...args: unknown[]): Thread;
+
+/** The calling thread's Thread object (in the main thread, `mainThread()`). */
+export declare function currentThread(): Thread;
+/** The main thread, named `MainThread`. */
+export declare function mainThread(): Thread;
+/** Every alive thread of the process, the main thread included, from any thread. */
+export declare function enumerate(): Thread[];
+/** `enumerate().length`. */
+export declare function activeCount(): number;
+/** `currentThread().ident`. */
+export declare function getIdent(): number;
+/** The calling thread's OS thread id. */
+export declare function getNativeId(): number;
+/**
+ * Starts idle worker isolates ahead of need, so the next `n` thread starts take
+ * a warm one. Idle isolates never hold the process open.
+ */
+export declare function prestart(n: number): Promise<void>;
+
+// ---------------------------------------------------------------------------
+// Shared data, output, time
+// ---------------------------------------------------------------------------
+
+export type ValueType = 'i32' | 'u32' | 'i64' | 'f64';
+
+/**
+ * One number shared by every thread: the stand-in for a Python global.
+ * `.value` is a plain load and store, racy on purpose; `add` and
+ * `compareExchange` are atomic. An `i64` Value holds bigints.
+ */
+export interface Value<T extends number | bigint = number> {
+  readonly type: ValueType;
+  /** @throws TypeError when set to a value of the wrong kind (a non-bigint for i64). */
+  value: T;
+  /** Atomically adds `n` and returns the previous value. */
+  add(n: T): T;
+  /** Atomically stores `replacement` if the value equals `expected`; returns the previous value. */
+  compareExchange(expected: T, replacement: T): T;
+}
+
+export interface ValueConstructor {
+  /**
+   * @param type `'i32' | 'u32' | 'i64' | 'f64'` (default `'f64'`).
+   * @param initial default 0 (`0n` for i64).
+   * @throws TypeError for an unknown type or an initial value of the wrong kind.
+   * @throws RangeError for an integer type given a fraction or an out-of-range number.
+   */
+  new (type: 'i64', initial?: bigint): Value<bigint>;
+  new (type?: 'i32' | 'u32' | 'f64', initial?: number): Value<number>;
+  readonly prototype: Value<number | bigint>;
+}
+
+export declare const Value: ValueConstructor;
+
+/**
+ * Writes `values` (joined by one space; non-strings formatted as console.log
+ * would, without format specifiers) as one line to stdout, with one synchronous
+ * write from the calling thread: lines appear in the real order, never interleaved.
+ */
+export declare function print(...values: unknown[]): void;
+
+/**
+ * Blocks the calling thread (only it) for `ms` milliseconds. There is no
+ * async twin: use `setTimeout` from `node:timers/promises`.
+ * @throws RangeError for a negative `ms`.
+ */
+export declare function sleep(ms: number): void;
+
+// ---------------------------------------------------------------------------
+// Locks
+// ---------------------------------------------------------------------------
+
+export interface AcquireOptions {
+  /** Default true. With false, take the lock only if it is free, without waiting. */
+  blocking?: boolean;
+  /** Milliseconds to wait at most (not with `blocking: false`). */
+  timeout?: number;
+}
+
+export interface AsyncWaitOptions {
+  timeout?: number;
+  /** Aborting rejects with the signal's reason and leaves the primitive as if the call had never been made. */
+  signal?: AbortSignal;
+}
+
+/** What `hold()` returns: releases the lock once, on `release()` or when disposed (`using`). */
+export declare class Guard implements Disposable {
+  private constructor();
+  release(): void;
+  [Symbol.dispose](): void;
+}
+
+/**
+ * A mutex shared by every thread, with Python's `threading.Lock` semantics: it
+ * has no owner, so any thread may release it.
+ */
+export declare class Lock {
+  constructor();
+  /**
+   * Blocks until the lock is free, takes it and returns true.
+   * With `blocking: false`, returns false at once if it is taken.
+   * With `timeout` (ms), returns false if it is still taken after that long.
+   * @throws TypeError when a timeout is given with `blocking: false`.
+   */
+  acquire(options?: AcquireOptions): boolean;
+  /** @throws ThreadError when the lock is not locked. */
+  release(): void;
+  locked(): boolean;
+  /** The async twin of `acquire`: resolves true once taken, false on timeout. */
+  acquireAsync(options?: AsyncWaitOptions): Promise<boolean>;
+  /**
+   * Acquires (as `acquire(options)`) and returns a guard that releases it:
+   * `using _ = lock.hold();` where `using` exists, else `try { } finally { guard.release() }`.
+   * @throws ThreadError when it could not acquire (non-blocking, or timed out).
+   */
+  hold(options?: AcquireOptions): Guard;
+  /**
+   * Python's `with lock:`. Runs `fn` holding the lock and returns what it returns;
+   * releases when `fn` returns or throws, or when its Promise settles.
+   */
+  with<T>(fn: () => T): T;
+}
+
+// ---------------------------------------------------------------------------
+// Queues
+// ---------------------------------------------------------------------------
+
+export interface PutGetOptions {
+  /** Default true. With false, fail at once instead of waiting. */
+  block?: boolean;
+  /** Milliseconds to wait at most (not with `block: false`). */
+  timeout?: number;
+}
+
+/**
+ * A FIFO queue shared by every thread: Python's `queue.Queue` (3.13), with task
+ * tracking and shutdown. Items: anything structured clone takes, plus handles.
+ */
+export declare class Queue<T = unknown> {
+  /** @param maxsize 0 (default) for unbounded; otherwise `put` blocks while that many items are queued. */
+  constructor(maxsize?: number);
+  readonly maxsize: number;
+  /** The number of items now (other threads may change it at once). */
+  qsize(): number;
+  empty(): boolean;
+  full(): boolean;
+  /**
+   * Puts `item` at the back, blocking while the queue is full.
+   * @throws Full when `block: false` and full, or still full after `timeout`.
+   * @throws ShutDown after `shutdown()`.
+   * @throws TypeError when `item` cannot cross threads (the queue is unchanged).
+   */
+  put(item: T, options?: PutGetOptions): void;
+  /** `put(item, { block: false })`. */
+  putNowait(item: T): void;
+  /**
+   * Removes and returns the front item, blocking while the queue is empty.
+   * @throws Empty when `block: false` and empty, or still empty after `timeout`.
+   * @throws ShutDown when shut down and empty.
+   */
+  get(options?: PutGetOptions): T;
+  /** `get({ block: false })`. */
+  getNowait(): T;
+  /**
+   * Marks one item taken by `get` as processed; `join()` returns once every item put has been.
+   * @throws RangeError when called more times than items were put.
+   */
+  taskDone(): void;
+  /** Blocks until every item put has been got and marked with `taskDone()`. */
+  join(): void;
+  /**
+   * Later puts throw ShutDown; gets return what is left, then throw ShutDown.
+   * With `immediate`, the items left are dropped (each counts as done), `join()`
+   * returns and blocked gets throw ShutDown at once.
+   */
+  shutdown(immediate?: boolean): void;
+  /** The async twin of `put`: rejects with Full on timeout. */
+  putAsync(item: T, options?: AsyncWaitOptions): Promise<void>;
+  /** The async twin of `get`: rejects with Empty on timeout. */
+  getAsync(options?: AsyncWaitOptions): Promise<T>;
+  /** The async twin of `join` (no timeout, like `join`). */
+  joinAsync(options?: { signal?: AbortSignal }): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------
+
+/** A non-blocking or timed-out `get` found the queue empty. */
+export declare class Empty extends Error {
+  constructor(message?: string, options?: ErrorOptions);
+}
+/** A non-blocking or timed-out `put` found the queue full. */
+export declare class Full extends Error {
+  constructor(message?: string, options?: ErrorOptions);
+}
+/** `put` on a shut-down queue, or `get` on one that is shut down and empty. */
+export declare class ShutDown extends Error {
+  constructor(message?: string, options?: ErrorOptions);
+}
+/** A wait on a broken Barrier. */
+export declare class BrokenBarrierError extends Error {
+  constructor(message?: string, options?: ErrorOptions);
+}
+/** Misuse of a thread or lock: start twice, join before start, release an unlocked lock. */
+export declare class ThreadError extends Error {
+  constructor(message: string, options?: ErrorOptions);
+}
+
+// ---------------------------------------------------------------------------
+// Native kernels
+// ---------------------------------------------------------------------------
+
+/**
+ * The seed tutorial's workloads run by the Rust crate on its own OS threads, with
+ * no JavaScript in the loop (the benchmarks' floor). They need the native addon,
+ * whichever backend runs the rest.
+ * @throws Error when the addon cannot load on this platform.
+ */
+export declare const native: {
+  /** Two threads read a shared number, sleep `sleepMs` (default 100), write it back +1: returns 1 unlocked, 2 locked. */
+  seedRace(locked: boolean, sleepMs?: number): number;
+  /** `workers` threads (default 10) take the ints 0..items-1 (default 20) from a queue, taskDone each; returns their sum. */
+  seedQueue(workers?: number, items?: number): number;
+};

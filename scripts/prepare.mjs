@@ -1,0 +1,63 @@
+// Installs and builds what the demo and the tests need, doing only what is stale:
+//   1. npm dependencies (npm ci) when node_modules is missing or older than the lockfile;
+//   2. the native addon (napi build) when cargo exists and the Rust sources are newer
+//      than the built .node; without cargo the js backend is used;
+//   3. the TypeScript build (dist/) when src/ is newer than it.
+// Usage: node scripts/prepare.mjs [--release] [--force]
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const release = process.argv.includes('--release');
+const force = process.argv.includes('--force');
+
+function newest(path) {
+  if (!existsSync(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let latest = 0;
+  for (const entry of readdirSync(path)) latest = Math.max(latest, newest(join(path, entry)));
+  return latest;
+}
+
+function run(command, args, what) {
+  console.error(`prepare: ${what}`);
+  const result = spawnSync(command, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], shell: process.platform === 'win32' });
+  if (result.status !== 0) {
+    console.error(`prepare: ${what} failed (exit ${result.status ?? result.signal})`);
+    process.exit(1);
+  }
+}
+
+function has(command) {
+  return spawnSync(command, ['--version'], { stdio: 'ignore', shell: process.platform === 'win32' }).status === 0;
+}
+
+// 1. dependencies
+const lock = join(root, 'package-lock.json');
+const installed = join(root, 'node_modules', '.package-lock.json');
+if (force || !existsSync(installed) || newest(lock) > newest(installed)) {
+  run('npm', existsSync(lock) ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund'], 'installing npm dependencies');
+}
+
+// 2. native addon
+const addon = readdirSync(join(root, 'crate')).filter((f) => f.endsWith('.node')).map((f) => join(root, 'crate', f));
+const builtAt = Math.min(...addon.map(newest), addon.length === 0 ? 0 : Infinity);
+const rustChanged = Math.max(newest(join(root, 'crate', 'src')), newest(join(root, 'crate', 'Cargo.toml')), newest(join(root, 'Cargo.lock')));
+if (force || addon.length === 0 || rustChanged > builtAt || release) {
+  if (has('cargo')) {
+    const napi = join(root, 'node_modules', '@napi-rs', 'cli', 'dist', 'cli.js');
+    const args = [napi, 'build', '--platform', '--manifest-path', 'crate/Cargo.toml', '--js', 'binding.cjs', '--dts', 'binding.d.cts'];
+    if (release) args.push('--release');
+    run(process.execPath, args, `building the native addon (${release ? 'release' : 'debug'})`);
+  } else {
+    console.error('prepare: no cargo on PATH, so no native addon is built; the js backend will be used');
+  }
+}
+
+// 3. TypeScript
+if (force || newest(join(root, 'src')) > newest(join(root, 'dist')) || newest(join(root, 'tsconfig.build.json')) > newest(join(root, 'dist'))) {
+  run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], 'compiling TypeScript to dist/');
+}

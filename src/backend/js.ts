@@ -1,0 +1,197 @@
+/**
+ * The pure-TypeScript backend: every shared object lives in one growable
+ * SharedArrayBuffer (js/arena.ts) that the first isolate creates and every worker
+ * attaches to, so a handle (js/registry.ts) names the same memory in every
+ * isolate. This file only maps the Backend interface (types.ts) onto the modules
+ * of js/, one per primitive, with the same stems as the Rust crate.
+ *
+ * Blocking calls use Atomics.wait on the object's epoch word (js/notify.ts), which
+ * blocks the calling OS thread only; on the main thread that is what the caller
+ * asked for (Node allows Atomics.wait there).
+ */
+import type { Backend, Handle, ObjectKind, ThreadOutcome, ThreadState, ValueType } from './types.js';
+import { GetStatus, PutStatus } from './types.js';
+import { Arena } from './js/arena.js';
+import { KIND_NAMES, kindOf, liveObjects, release, retain } from './js/registry.js';
+import { epoch, interruptAll, unwatch, watch } from './js/notify.js';
+import { lockAcquire, lockLocked, lockNew, lockRelease } from './js/lock.js';
+import { valueAdd, valueCompareExchange, valueGet, valueNew, valueSet, valueType } from './js/value.js';
+import {
+  queueGet,
+  queueIsShutDown,
+  queueJoin,
+  queueMaxsize,
+  queueNew,
+  queuePut,
+  queueShutdown,
+  queueSize,
+  queueTaskDone,
+} from './js/queue.js';
+import {
+  osThreadId,
+  sleep,
+  threadDaemon,
+  threadFinish,
+  threadJoin,
+  threadMarkRunning,
+  threadName,
+  threadNativeId,
+  threadNew,
+  threadOutcome,
+  threadSetDaemon,
+  threadSetName,
+  threadsRunning,
+  threadState,
+} from './js/thread.js';
+
+class JsBackend implements Backend {
+  readonly name = 'js' as const;
+  private readonly a: Arena;
+
+  constructor(a: Arena) {
+    this.a = a;
+  }
+
+  workerData(): unknown {
+    return this.a.sab;
+  }
+
+  retain(h: Handle): void {
+    retain(this.a, h);
+  }
+  release(h: Handle): void {
+    release(this.a, h);
+  }
+  kindOf(h: Handle): ObjectKind | undefined {
+    return KIND_NAMES[kindOf(this.a, h)];
+  }
+  liveObjects(): number {
+    return liveObjects(this.a);
+  }
+
+  epoch(h: Handle): number {
+    return epoch(this.a, h);
+  }
+  watch(h: Handle, seen: number, onChange: () => void): number {
+    return watch(this.a, h, seen, onChange);
+  }
+  unwatch(watchId: number): void {
+    unwatch(watchId);
+  }
+
+  sleep(ms: number): void {
+    sleep(this.a, ms);
+  }
+  osThreadId(): number {
+    return osThreadId();
+  }
+  interruptAll(): void {
+    interruptAll(this.a);
+  }
+
+  lockNew(): Handle {
+    return lockNew(this.a);
+  }
+  lockAcquire(h: Handle, timeoutMs: number): boolean {
+    return lockAcquire(this.a, h, timeoutMs);
+  }
+  lockRelease(h: Handle): boolean {
+    return lockRelease(this.a, h);
+  }
+  lockLocked(h: Handle): boolean {
+    return lockLocked(this.a, h);
+  }
+
+  valueNew(type: ValueType, initial: number | bigint): Handle {
+    return valueNew(this.a, type, initial);
+  }
+  valueType(h: Handle): ValueType {
+    return valueType(this.a, h);
+  }
+  valueGet(h: Handle): number | bigint {
+    return valueGet(this.a, h);
+  }
+  valueSet(h: Handle, v: number | bigint): void {
+    valueSet(this.a, h, v);
+  }
+  valueAdd(h: Handle, n: number | bigint): number | bigint {
+    return valueAdd(this.a, h, n);
+  }
+  valueCompareExchange(h: Handle, expected: number | bigint, replacement: number | bigint): number | bigint {
+    return valueCompareExchange(this.a, h, expected, replacement);
+  }
+
+  queueNew(maxsize: number): Handle {
+    return queueNew(this.a, maxsize);
+  }
+  queueMaxsize(h: Handle): number {
+    return queueMaxsize(this.a, h);
+  }
+  queuePut(h: Handle, item: Uint8Array, timeoutMs: number): PutStatus {
+    return queuePut(this.a, h, item, timeoutMs);
+  }
+  queueGet(h: Handle, timeoutMs: number): Uint8Array | GetStatus {
+    return queueGet(this.a, h, timeoutMs);
+  }
+  queueSize(h: Handle): number {
+    return queueSize(this.a, h);
+  }
+  queueTaskDone(h: Handle): boolean {
+    return queueTaskDone(this.a, h);
+  }
+  queueJoin(h: Handle, timeoutMs: number): boolean {
+    return queueJoin(this.a, h, timeoutMs);
+  }
+  queueShutdown(h: Handle, immediate: boolean): void {
+    queueShutdown(this.a, h, immediate);
+  }
+  queueIsShutDown(h: Handle): boolean {
+    return queueIsShutDown(this.a, h);
+  }
+
+  threadNew(name: string, daemon: boolean): Handle {
+    return threadNew(this.a, name, daemon);
+  }
+  threadName(h: Handle): string {
+    return threadName(this.a, h);
+  }
+  threadSetName(h: Handle, name: string): void {
+    threadSetName(this.a, h, name);
+  }
+  threadDaemon(h: Handle): boolean {
+    return threadDaemon(this.a, h);
+  }
+  threadSetDaemon(h: Handle, daemon: boolean): void {
+    threadSetDaemon(this.a, h, daemon);
+  }
+  threadState(h: Handle): ThreadState {
+    return threadState(this.a, h);
+  }
+  threadMarkRunning(h: Handle, nativeId: number): void {
+    threadMarkRunning(this.a, h, nativeId);
+  }
+  threadNativeId(h: Handle): number {
+    return threadNativeId(this.a, h);
+  }
+  threadFinish(h: Handle, data: Uint8Array, failed: boolean): void {
+    threadFinish(this.a, h, data, failed);
+  }
+  threadJoin(h: Handle, timeoutMs: number): boolean {
+    return threadJoin(this.a, h, timeoutMs);
+  }
+  threadOutcome(h: Handle): ThreadOutcome | undefined {
+    return threadOutcome(this.a, h);
+  }
+  threadsRunning(): Handle[] {
+    return threadsRunning(this.a);
+  }
+}
+
+/**
+ * `undefined`: this is the first isolate, create the shared state. Otherwise
+ * `workerData` is what another isolate's `workerData()` returned (the arena's
+ * SharedArrayBuffer): attach to it.
+ */
+export function createJsBackend(workerData: unknown): Backend {
+  return new JsBackend(workerData === undefined ? Arena.create() : Arena.attach(workerData));
+}

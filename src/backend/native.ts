@@ -1,0 +1,176 @@
+/**
+ * The native backend: the Rust crate (crate/src) through its generated napi-rs
+ * loader, crate/binding.cjs, adapted to the Backend interface of types.ts.
+ *
+ * The addon is loaded once per process and shared by every worker isolate, so
+ * every isolate that calls loadNativeBackend() reaches the same registry, locks
+ * and queues; `workerData()` therefore has nothing to pass. The adapter only
+ * renames and narrows: the raw binding returns `null` where the interface says
+ * `undefined`, and plain numbers/strings where it says enums and unions. Errors
+ * pass through unchanged (the crate already throws `TypeError('invalid handle…')`
+ * and `Error('interrupted…')`).
+ *
+ * This file runs as src/backend/native.ts (vitest) and as dist/backend/native.js
+ * (after tsc); both sit two levels below the package root, hence the path.
+ */
+import { createRequire } from 'node:module';
+import type {
+  Backend,
+  GetStatus,
+  Handle,
+  ObjectKind,
+  PutStatus,
+  ThreadOutcome,
+  ThreadState,
+  ValueType,
+} from './types.js';
+
+/** The raw binding, as crate/binding.d.cts declares it (kept in step by hand). */
+interface RawBinding {
+  retain(h: number): void;
+  release(h: number): void;
+  kindOf(h: number): string | null;
+  liveObjects(): number;
+  epoch(h: number): number;
+  watch(h: number, seen: number, onChange: () => void): number;
+  unwatch(watchId: number): void;
+  sleep(ms: number): void;
+  osThreadId(): number;
+  interruptAll(): void;
+  lockNew(): number;
+  lockAcquire(h: number, timeoutMs: number): boolean;
+  lockRelease(h: number): boolean;
+  lockLocked(h: number): boolean;
+  valueNew(ty: string, initial: number | bigint): number;
+  valueType(h: number): string;
+  valueGet(h: number): number | bigint;
+  valueSet(h: number, v: number | bigint): void;
+  valueAdd(h: number, n: number | bigint): number | bigint;
+  valueCompareExchange(h: number, expected: number | bigint, replacement: number | bigint): number | bigint;
+  queueNew(maxsize: number): number;
+  queueMaxsize(h: number): number;
+  queuePut(h: number, item: Uint8Array, timeoutMs: number): number;
+  queueGet(h: number, timeoutMs: number): Uint8Array | number;
+  queueSize(h: number): number;
+  queueTaskDone(h: number): boolean;
+  queueJoin(h: number, timeoutMs: number): boolean;
+  queueShutdown(h: number, immediate: boolean): void;
+  queueIsShutDown(h: number): boolean;
+  threadNew(name: string, daemon: boolean): number;
+  threadName(h: number): string;
+  threadSetName(h: number, name: string): void;
+  threadDaemon(h: number): boolean;
+  threadSetDaemon(h: number, daemon: boolean): void;
+  threadState(h: number): number;
+  threadMarkRunning(h: number, nativeId: number): void;
+  threadNativeId(h: number): number;
+  threadFinish(h: number, data: Uint8Array, failed: boolean): void;
+  threadJoin(h: number, timeoutMs: number): boolean;
+  threadOutcome(h: number): { data: Uint8Array; failed: boolean } | null;
+  threadsRunning(): number[];
+  seedRace(locked: boolean, sleepMs?: number | null): number;
+  seedQueue(workers: number, items: number): number;
+}
+
+/** The crate's kernels: the seed's workloads on the crate's own OS threads. */
+export interface NativeKernels {
+  /** Two threads read, sleep `sleepMs` (default 100), write back: 1 unlocked, 2 locked. */
+  seedRace(locked: boolean, sleepMs?: number): number;
+  /** `workers` threads take the ints 0..items from a queue, taskDone each; their sum. */
+  seedQueue(workers: number, items: number): number;
+}
+
+let binding: RawBinding | undefined;
+let backend: Backend | undefined;
+
+function loadBinding(): RawBinding {
+  if (binding === undefined) {
+    try {
+      const require = createRequire(import.meta.url);
+      binding = require('../../crate/binding.cjs') as RawBinding;
+    } catch (error) {
+      throw new Error(
+        'native-threads: cannot load the native addon (crate/binding.cjs); ' +
+          'build it with `npm run build` or install the prebuilt package for this platform',
+        { cause: error },
+      );
+    }
+  }
+  return binding;
+}
+
+function adapt(b: RawBinding): Backend {
+  return {
+    name: 'native',
+    workerData: () => undefined,
+
+    retain: (h) => b.retain(h),
+    release: (h) => b.release(h),
+    kindOf: (h) => {
+      const kind = b.kindOf(h);
+      return kind === null ? undefined : (kind as ObjectKind);
+    },
+    liveObjects: () => b.liveObjects(),
+
+    epoch: (h) => b.epoch(h),
+    watch: (h, seen, onChange) => b.watch(h, seen, onChange),
+    unwatch: (id) => b.unwatch(id),
+
+    sleep: (ms) => b.sleep(ms),
+    osThreadId: () => b.osThreadId(),
+    interruptAll: () => b.interruptAll(),
+
+    lockNew: () => b.lockNew(),
+    lockAcquire: (h, timeoutMs) => b.lockAcquire(h, timeoutMs),
+    lockRelease: (h) => b.lockRelease(h),
+    lockLocked: (h) => b.lockLocked(h),
+
+    valueNew: (type, initial) => b.valueNew(type, initial),
+    valueType: (h) => b.valueType(h) as ValueType,
+    valueGet: (h) => b.valueGet(h),
+    valueSet: (h, v) => b.valueSet(h, v),
+    valueAdd: (h, n) => b.valueAdd(h, n),
+    valueCompareExchange: (h, expected, replacement) => b.valueCompareExchange(h, expected, replacement),
+
+    queueNew: (maxsize) => b.queueNew(maxsize),
+    queueMaxsize: (h) => b.queueMaxsize(h),
+    queuePut: (h, item, timeoutMs) => b.queuePut(h, item, timeoutMs) as PutStatus,
+    queueGet: (h, timeoutMs) => b.queueGet(h, timeoutMs) as Uint8Array | GetStatus,
+    queueSize: (h) => b.queueSize(h),
+    queueTaskDone: (h) => b.queueTaskDone(h),
+    queueJoin: (h, timeoutMs) => b.queueJoin(h, timeoutMs),
+    queueShutdown: (h, immediate) => b.queueShutdown(h, immediate),
+    queueIsShutDown: (h) => b.queueIsShutDown(h),
+
+    threadNew: (name, daemon) => b.threadNew(name, daemon),
+    threadName: (h) => b.threadName(h),
+    threadSetName: (h, name) => b.threadSetName(h, name),
+    threadDaemon: (h) => b.threadDaemon(h),
+    threadSetDaemon: (h, daemon) => b.threadSetDaemon(h, daemon),
+    threadState: (h) => b.threadState(h) as ThreadState,
+    threadMarkRunning: (h, nativeId) => b.threadMarkRunning(h, nativeId),
+    threadNativeId: (h) => b.threadNativeId(h),
+    threadFinish: (h, data, failed) => b.threadFinish(h, data, failed),
+    threadJoin: (h, timeoutMs) => b.threadJoin(h, timeoutMs),
+    threadOutcome: (h): ThreadOutcome | undefined => {
+      const outcome = b.threadOutcome(h);
+      return outcome === null ? undefined : { data: outcome.data, failed: outcome.failed };
+    },
+    threadsRunning: (): Handle[] => b.threadsRunning(),
+  };
+}
+
+/** The native backend; throws (the loader's error as `cause`) where the addon cannot load. */
+export function loadNativeBackend(): Backend {
+  if (backend === undefined) backend = adapt(loadBinding());
+  return backend;
+}
+
+/** The crate's kernels; throws like loadNativeBackend where the addon cannot load. */
+export function nativeKernels(): NativeKernels {
+  const b = loadBinding();
+  return {
+    seedRace: (locked, sleepMs) => b.seedRace(locked, sleepMs),
+    seedQueue: (workers, items) => b.seedQueue(workers, items),
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * Handle wrappers: the JS objects (Lock, Queue, Value, Thread) that stand for a
+ * backend object named by a handle id.
+ *
+ * Invariant: in each isolate there is at most one live wrapper per id, and it
+ * owns exactly one backend reference, dropped by a FinalizationRegistry when the
+ * wrapper is collected. So a handle that comes back to an isolate that already
+ * has its wrapper yields that same object, and the backend object lives exactly
+ * as long as some isolate (or some item in transit) can still reach it.
+ */
+import { backend } from './backend/select.js';
+import type { Handle, ObjectKind } from './backend/types.js';
+
+export const kHandle: unique symbol = Symbol('native-threads.handle');
+
+export interface HandleObject {
+  readonly [kHandle]: Handle;
+}
+
+/** Builds a wrapper for an existing object of one kind, without running its constructor. */
+type Reviver = (h: Handle) => HandleObject;
+
+const revivers = new Map<ObjectKind, Reviver>();
+const wrappers = new Map<Handle, WeakRef<HandleObject>>();
+const finalizer = new FinalizationRegistry<Handle>((h) => {
+  // A newer wrapper may already stand for this id (revived after this one died).
+  if (wrappers.get(h)?.deref() === undefined) wrappers.delete(h);
+  backend.release(h);
+});
+
+export function registerKind(kind: ObjectKind, revive: Reviver): void {
+  revivers.set(kind, revive);
+}
+
+/** Records a freshly constructed wrapper, which owns the reference its `...New` call returned. */
+export function track(wrapper: HandleObject): void {
+  const h = wrapper[kHandle];
+  wrappers.set(h, new WeakRef(wrapper));
+  finalizer.register(wrapper, h);
+}
+
+export function isHandleObject(value: unknown): value is HandleObject {
+  return typeof value === 'object' && value !== null && kHandle in value;
+}
+
+/**
+ * This isolate's wrapper for `h`. `owned`: the caller hands over one reference
+ * (an item in transit); otherwise the wrapper takes a new one if it must be made.
+ */
+export function wrapperFor(h: Handle, owned: boolean): HandleObject {
+  const existing = wrappers.get(h)?.deref();
+  if (existing !== undefined) {
+    if (owned) backend.release(h);
+    return existing;
+  }
+  const kind = backend.kindOf(h);
+  const revive = kind === undefined ? undefined : revivers.get(kind);
+  if (revive === undefined) {
+    if (owned) backend.release(h);
+    throw new TypeError(`invalid handle ${h}: no live object of a known kind`);
+  }
+  if (!owned) backend.retain(h);
+  const wrapper = revive(h);
+  track(wrapper);
+  return wrapper;
+}

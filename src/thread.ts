@@ -1,0 +1,343 @@
+/**
+ * Thread: Python's `threading.Thread`, running a JS target on its own OS thread
+ * (a worker isolate from the pool).
+ *
+ * What every isolate must see of a thread (name, daemon flag, state, OS thread
+ * id, outcome) lives in a backend thread record, so a Thread is a handle like a
+ * Lock: pass it to another thread and `join()` it there. What only the creating
+ * isolate needs to start it (the target and its args) stays on the wrapper.
+ *
+ * A function target is shipped by its source text and compiled again in the
+ * worker, so it cannot close over outer variables; its args cross as structured
+ * clones (SharedArrayBuffers shared, handles revived as the same objects).
+ */
+import { existsSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isMainThread, workerData } from 'node:worker_threads';
+import { backend } from './backend/select.js';
+import { ThreadState, type Handle } from './backend/types.js';
+import { decode, encode, retainHandles, withPlaceholders } from './codec.js';
+import { rebuildError, ThreadError, type ErrorRecord } from './errors.js';
+import { kHandle, registerKind, track, wrapperFor } from './handles.js';
+import { Pool, type PoolWorkerData, type RunMessage, type SharedIds } from './pool.js';
+import { checkArity, checkBoolean, checkOptions, checkString, checkTimeout, typeError } from './validate.js';
+import { asyncOptions, kRetry, untilDone } from './waiting.js';
+
+/** A module target: the module's `export` (default: the default export) is called with the args. */
+export interface ModuleTarget {
+  module: string | URL;
+  export?: string;
+}
+
+/** Any function: `never[]` parameters accept every signature while keeping `Parameters<F>` exact. */
+type AnyFunction = (...args: never[]) => unknown;
+
+export interface ThreadOptions<F extends AnyFunction = AnyFunction> {
+  target: F | ModuleTarget;
+  args?: Parameters<F> | unknown[];
+  name?: string;
+  daemon?: boolean;
+}
+
+type PreparedTarget = RunMessage['target'];
+
+// --- process-wide ids ----------------------------------------------------------
+
+const poolData: PoolWorkerData | undefined =
+  !isMainThread && workerData !== null && typeof workerData === 'object'
+    ? ((workerData as Record<string, unknown>).nt as PoolWorkerData | undefined)
+    : undefined;
+
+/** The main thread's record and the Thread-N counter, created once by the main isolate. */
+const shared: SharedIds = poolData !== undefined
+  ? { main: poolData.main, counter: poolData.counter }
+  : createSharedIds();
+
+function createSharedIds(): SharedIds {
+  const main = backend.threadNew('MainThread', false);
+  backend.threadMarkRunning(main, backend.osThreadId());
+  return { main, counter: backend.valueNew('u32', 0) };
+}
+
+function nextName(prefix: string): string {
+  return `${prefix}-${(backend.valueAdd(shared.counter, 1) as number) + 1}`;
+}
+
+const pool = new Pool(
+  () => shared,
+  (record, code) => {
+    // The isolate died under a thread that did not finish (process.exit() in it,
+    // a fatal error): joiners must not wait forever.
+    if (backend.threadState(record) === ThreadState.Running) {
+      finishFailed(record, { name: 'Error', message: `thread's isolate exited with code ${code}`, stack: undefined });
+    }
+  },
+);
+
+/** The record of the thread running in this isolate now (set by worker-entry.ts). */
+let current: Handle | undefined = isMainThread ? shared.main : undefined;
+
+export function setCurrentRecord(record: Handle | undefined): void {
+  current = record;
+}
+
+/** Records a failure that no target code produced (the isolate died, the module did not load). */
+export function finishFailed(record: Handle, error: ErrorRecord): void {
+  backend.threadFinish(record, encodeError(error), true);
+}
+
+
+export function encodeError(error: ErrorRecord): Uint8Array {
+  return encode({ name: error.name, message: error.message, stack: error.stack }, 'error');
+}
+
+/** Encodes a target's return value for its record; one that cannot be cloned becomes a TypeError. */
+export function encodeOutcome(value: unknown): { data: Uint8Array; failed: boolean } {
+  try {
+    const data = encode(value, 'the return value');
+    retainHandles(data);
+    return { data, failed: false };
+  } catch (error) {
+    const e = error instanceof Error ? error : new TypeError(String(error));
+    return { data: encodeError({ name: 'TypeError', message: e.message, stack: e.stack }), failed: true };
+  }
+}
+
+// --- targets ---------------------------------------------------------------------
+
+function prepareTarget(target: unknown): PreparedTarget | ModuleTarget {
+  if (typeof target === 'function') {
+    const source = Function.prototype.toString.call(target);
+    if (/\{\s*\[native code\]\s*\}\s*$/.test(source)) {
+      throw new TypeError('target must be a function defined in JavaScript source (a native or bound function cannot be shipped to a thread)');
+    }
+    if (/^class\b/.test(source)) throw new TypeError('target must be a function, got a class');
+    return { kind: 'function', source };
+  }
+  if (target !== null && typeof target === 'object' && 'module' in target) {
+    const raw = checkOptions(target, 'target', ['module', 'export']);
+    if (typeof raw.module !== 'string' && !(raw.module instanceof URL)) {
+      throw typeError('target.module', 'a path or URL string, or a URL', raw.module);
+    }
+    if (raw.export !== undefined) checkString(raw.export, 'target.export');
+    return target as ModuleTarget;
+  }
+  throw typeError('target', 'a function or { module, export? }', target);
+}
+
+/** Resolves a module target against the caller's working directory; a missing file is a TypeError. */
+function resolveModule(target: ModuleTarget): PreparedTarget {
+  const spec = target.module;
+  let url: URL;
+  if (spec instanceof URL) url = spec;
+  else if (/^[a-zA-Z][a-zA-Z0-9+.-]+:/.test(spec)) url = new URL(spec);
+  else url = pathToFileURL(resolvePath(process.cwd(), spec));
+  if (url.protocol === 'file:' && !existsSync(fileURLToPath(url))) {
+    throw new TypeError(`target.module: no such file: ${fileURLToPath(url)}`);
+  }
+  return { kind: 'module', url: url.href, export: target.export ?? 'default' };
+}
+
+// --- Thread ------------------------------------------------------------------------
+
+/**
+ * What only the creating wrapper knows, until it starts the thread. Kept outside
+ * the class because wrappers revived in other isolates are made without the
+ * constructor (so they could not carry private fields).
+ */
+const unstarted = new WeakMap<Thread, { target: PreparedTarget | ModuleTarget; args: unknown[] }>();
+
+function checkJoinable(thread: Thread): void {
+  const h = thread[kHandle];
+  if (backend.threadState(h) === ThreadState.New) throw new ThreadError('cannot join thread before it is started');
+  if (h === current) throw new ThreadError('cannot join current thread');
+}
+
+/** The outcome of a finished thread: its return value, or its error thrown here. */
+function outcomeOf(thread: Thread): unknown {
+  const outcome = backend.threadOutcome(thread[kHandle]);
+  if (outcome === undefined) return undefined;
+  const value = decode(outcome.data, false);
+  if (outcome.failed) throw rebuildError(value as ErrorRecord);
+  return value;
+}
+
+export class Thread {
+  declare readonly [kHandle]: Handle;
+
+  constructor(options: ThreadOptions) {
+    checkArity(arguments, 1, 'new Thread()');
+    const raw = checkOptions(options, 'options', ['target', 'args', 'name', 'daemon']);
+    if (options === undefined) throw new TypeError('new Thread() needs options: { target, args?, name?, daemon? }');
+    const target = prepareTarget(raw.target);
+    const args = raw.args === undefined ? [] : raw.args;
+    if (!Array.isArray(args)) throw typeError('args', 'an array', args);
+    const name = raw.name === undefined ? undefined : checkString(raw.name, 'name');
+    const daemon = raw.daemon === undefined ? currentThread().daemon : checkBoolean(raw.daemon, 'daemon');
+    Object.defineProperty(this, kHandle, { value: backend.threadNew(name ?? nextName('Thread'), daemon) });
+    track(this);
+    unstarted.set(this, { target, args });
+  }
+
+  get name(): string {
+    return backend.threadName(this[kHandle]);
+  }
+
+  set name(name: string) {
+    backend.threadSetName(this[kHandle], checkString(name, 'name'));
+  }
+
+  get daemon(): boolean {
+    return backend.threadDaemon(this[kHandle]);
+  }
+
+  /** @throws ThreadError once the thread has started. */
+  set daemon(daemon: boolean) {
+    checkBoolean(daemon, 'daemon');
+    if (backend.threadState(this[kHandle]) !== ThreadState.New) {
+      throw new ThreadError('cannot set daemon status of active thread');
+    }
+    backend.threadSetDaemon(this[kHandle], daemon);
+  }
+
+  /** A number unique among live threads once started; undefined before. */
+  get ident(): number | undefined {
+    return backend.threadState(this[kHandle]) === ThreadState.New ? undefined : this[kHandle];
+  }
+
+  /** The OS thread id (gettid on Linux) once started; undefined before. */
+  get nativeId(): number | undefined {
+    if (backend.threadState(this[kHandle]) === ThreadState.New) return undefined;
+    const id = backend.threadNativeId(this[kHandle]);
+    return id < 0 ? undefined : id;
+  }
+
+  isAlive(): boolean {
+    return backend.threadState(this[kHandle]) === ThreadState.Running;
+  }
+
+  /**
+   * Starts the thread; returns once it is running (so `ident` and `nativeId` are set).
+   * @throws ThreadError when started twice. TypeError when the args cannot cross threads
+   * or a module target's file does not exist.
+   */
+  start(): this {
+    checkArity(arguments, 0, 'start');
+    const h = this[kHandle];
+    if (backend.threadState(h) !== ThreadState.New) throw new ThreadError('threads can only be started once');
+    const pending = unstarted.get(this);
+    if (pending === undefined) throw new ThreadError('a thread can only be started from the thread that created it');
+    const target = 'kind' in pending.target ? pending.target : resolveModule(pending.target);
+    const argHandles: Handle[] = [];
+    const args = withPlaceholders(pending.args, argHandles) as unknown[];
+    try {
+      structuredClone(args); // what postMessage will do: fail here, before anything runs
+    } catch (error) {
+      throw new TypeError(`args cannot cross threads: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+    // Each handle in flight owns a reference until the thread adopts it.
+    for (const id of argHandles) backend.retain(id);
+    const message: RunMessage = { type: 'run', record: h, target, args, argHandles };
+    try {
+      pool.run(message, this.daemon, (nativeId) => backend.threadMarkRunning(h, nativeId));
+    } catch (error) {
+      for (const id of argHandles) backend.release(id);
+      throw error;
+    }
+    unstarted.delete(this);
+    return this;
+  }
+
+  /**
+   * Blocks until the thread ends; returns what its target returned, or throws what
+   * it threw. With `timeout` (ms), returns undefined if it is still alive then.
+   */
+  join(timeout?: number): unknown {
+    checkArity(arguments, 1, 'join');
+    const ms = checkTimeout(timeout, 'timeout');
+    checkJoinable(this);
+    if (!backend.threadJoin(this[kHandle], ms)) return undefined;
+    return outcomeOf(this);
+  }
+
+  /** The async twin of `join`: resolves with the return value, or undefined on timeout. */
+  joinAsync(options?: { timeout?: number; signal?: AbortSignal }): Promise<unknown> {
+    try {
+      checkArity(arguments, 1, 'joinAsync');
+      const opts = asyncOptions(options);
+      checkJoinable(this);
+      const h = this[kHandle];
+      return untilDone(h, () => (backend.threadJoin(h, 0) ? outcomeOf(this) : kRetry), opts, () => undefined);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  toString(): string {
+    const state = ['initial', 'started', 'stopped'][backend.threadState(this[kHandle])];
+    return `<Thread(${this.name}, ${state}${this.daemon ? ' daemon' : ''})>`;
+  }
+}
+
+registerKind('thread', (h) => {
+  const thread = Object.create(Thread.prototype) as Thread;
+  Object.defineProperty(thread, kHandle, { value: h });
+  return thread;
+});
+
+/** Creates and starts a thread running `target(...args)`. */
+export function spawn<F extends AnyFunction>(target: F | ModuleTarget, ...args: Parameters<F> | unknown[]): Thread {
+  return new Thread({ target, args }).start();
+}
+
+/** The Thread object of the calling thread. */
+export function currentThread(): Thread {
+  if (current === undefined) {
+    // An isolate this package did not start (a Worker of the user's own): like
+    // Python's _DummyThread, give it a record of its own.
+    current = backend.threadNew(nextName('Dummy'), true);
+    backend.threadMarkRunning(current, backend.osThreadId());
+  }
+  return wrapperFor(current, false) as Thread;
+}
+
+export function mainThread(): Thread {
+  return wrapperFor(shared.main, false) as Thread;
+}
+
+/** Every alive thread of the process, the main thread included. */
+export function enumerate(): Thread[] {
+  return backend.threadsRunning().flatMap((h) => {
+    try {
+      return [wrapperFor(h, false) as Thread];
+    } catch {
+      return []; // finished and freed between the listing and now
+    }
+  });
+}
+
+export function activeCount(): number {
+  return enumerate().length;
+}
+
+export function getIdent(): number {
+  return currentThread().ident as number;
+}
+
+export function getNativeId(): number {
+  return backend.osThreadId();
+}
+
+/** Starts idle worker isolates so that the next `n` thread starts need not wait for one. */
+export function prestart(n: number): Promise<void> {
+  try {
+    checkArity(arguments, 1, 'prestart');
+    if (typeof n !== 'number') throw typeError('n', 'an integer', n);
+    if (!Number.isInteger(n) || n < 0) throw new RangeError(`n must be a non-negative integer, got ${n}`);
+    return pool.prestart(n);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+

@@ -1,0 +1,93 @@
+/**
+ * Value: one number shared by every thread, the stand-in for a Python global.
+ * `.value` is a plain load/store, racy on purpose (the seed's race); `add` and
+ * `compareExchange` are atomic.
+ */
+import { backend } from './backend/select.js';
+import type { Handle, ValueType } from './backend/types.js';
+import { kHandle, registerKind, track } from './handles.js';
+import { checkArity, typeError } from './validate.js';
+
+const types: readonly ValueType[] = ['i32', 'u32', 'i64', 'f64'];
+
+const ranges: Record<Exclude<ValueType, 'f64'>, readonly [bigint, bigint]> = {
+  i32: [-(2n ** 31n), 2n ** 31n - 1n],
+  u32: [0n, 2n ** 32n - 1n],
+  i64: [-(2n ** 63n), 2n ** 63n - 1n],
+};
+
+/** Checks that `v` fits a cell of `type`: a bigint for i64, an integer in range for i32/u32, any number for f64. */
+function checkCell(type: ValueType, v: unknown, name: string): number | bigint {
+  if (type === 'i64') {
+    if (typeof v !== 'bigint') throw typeError(name, "a bigint (the Value's type is i64)", v);
+    const [min, max] = ranges.i64;
+    if (v < min || v > max) throw new RangeError(`${name} is out of range for i64: ${v}`);
+    return v;
+  }
+  if (typeof v !== 'number') throw typeError(name, `a number (the Value's type is ${type})`, v);
+  if (type === 'f64') return v;
+  if (!Number.isInteger(v)) throw new RangeError(`${name} must be an integer for ${type}, got ${v}`);
+  const [min, max] = ranges[type];
+  if (BigInt(v) < min || BigInt(v) > max) throw new RangeError(`${name} is out of range for ${type}: ${v}`);
+  return v;
+}
+
+export class Value<T extends number | bigint = number> {
+  declare readonly [kHandle]: Handle;
+
+  constructor(type: ValueType = 'f64', initial?: T) {
+    checkArity(arguments, 2, 'new Value()');
+    if (!types.includes(type)) {
+      throw typeError('type', `one of ${types.map((t) => `'${t}'`).join(', ')}`, type);
+    }
+    const start = checkCell(type, initial === undefined ? (type === 'i64' ? 0n : 0) : initial, 'initial');
+    Object.defineProperty(this, kHandle, { value: backend.valueNew(type, start) });
+    track(this);
+  }
+
+  get type(): ValueType {
+    return backend.valueType(this[kHandle]);
+  }
+
+  /** A plain load: racy under concurrent writes, like a Python global. */
+  get value(): T {
+    return backend.valueGet(this[kHandle]) as T;
+  }
+
+  /** A plain store. */
+  set value(v: T) {
+    backend.valueSet(this[kHandle], checkCell(this.type, v, 'value'));
+  }
+
+  /** Atomically adds `n`; returns the previous value. Integer types wrap, as Atomics.add does. */
+  add(n: T): T {
+    checkArity(arguments, 1, 'add');
+    const type = this.type;
+    if (type === 'i64' ? typeof n !== 'bigint' : typeof n !== 'number') {
+      throw typeError('n', type === 'i64' ? 'a bigint' : 'a number', n);
+    }
+    if (type !== 'f64' && type !== 'i64' && !Number.isInteger(n)) throw new RangeError(`n must be an integer for ${type}, got ${n}`);
+    return backend.valueAdd(this[kHandle], n) as T;
+  }
+
+  /** Atomically stores `replacement` if the value is `expected`; returns the previous value. */
+  compareExchange(expected: T, replacement: T): T {
+    checkArity(arguments, 2, 'compareExchange');
+    const type = this.type;
+    if (type === 'i64' ? typeof expected !== 'bigint' : typeof expected !== 'number') {
+      throw typeError('expected', type === 'i64' ? 'a bigint' : 'a number', expected);
+    }
+    const next = checkCell(type, replacement, 'replacement');
+    return backend.valueCompareExchange(this[kHandle], expected, next) as T;
+  }
+
+  get [Symbol.toStringTag](): string {
+    return `Value ${this.type}`;
+  }
+}
+
+registerKind('value', (h) => {
+  const value = Object.create(Value.prototype) as Value;
+  Object.defineProperty(value, kHandle, { value: h });
+  return value;
+});

@@ -1,0 +1,116 @@
+/**
+ * The program of a pool worker: boots, tells its pool its OS thread id, then runs
+ * one thread's target per `run` message, recording each outcome in the thread's
+ * record (where every joiner, in any isolate, reads it).
+ */
+import { existsSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parentPort, workerData } from 'node:worker_threads';
+import { backend } from './backend/select.js';
+import { ThreadState } from './backend/types.js';
+import { revivePlaceholders } from './codec.js';
+import { errorRecord } from './errors.js';
+import { signalBooted, type DoneMessage, type PoolWorkerData, type RunMessage } from './pool.js';
+import { currentThread, encodeError, encodeOutcome, finishFailed, setCurrentRecord } from './thread.js';
+// The whole API, so that every kind of handle can be revived here (each module registers its kind).
+import './index.js';
+
+type Target = (...args: unknown[]) => unknown;
+
+/*
+ * A function target arrives as source text, and that text is whatever the caller's
+ * toolchain made of it. Test runners and loaders rewrite `import()` and add
+ * helpers; these globals let such rewritten bodies run here. (vitest/vite SSR:
+ * `__vite_ssr_dynamic_import__`; esbuild's keepNames, used by tsx: `__name`.)
+ */
+const shims = globalThis as Record<string, unknown>;
+shims.__vite_ssr_dynamic_import__ ??= (specifier: string) => import(fromViteId(specifier));
+shims.__name ??= (fn: object, name: string) => Object.defineProperty(fn, 'name', { value: name, configurable: true });
+
+/**
+ * Vite hands its SSR dynamic import a resolved id rather than what the source
+ * said: `/@fs/<absolute path>`, `/@id/<bare specifier>`, or a path relative to
+ * the project root written with a leading slash (`/dist/index.js`). The root is
+ * taken to be the working directory, as it is when vitest is run from a project.
+ */
+function fromViteId(specifier: string): string {
+  if (specifier.startsWith('/@fs/')) return pathToFileURL(specifier.slice('/@fs'.length)).href;
+  if (specifier.startsWith('/@id/')) return specifier.slice('/@id/'.length).replace(/^__x00__/, '');
+  if (specifier.startsWith('/') && !existsSync(specifier)) {
+    const inRoot = join(process.cwd(), specifier);
+    if (existsSync(inRoot)) return pathToFileURL(inRoot).href;
+  }
+  return specifier.startsWith('/') ? pathToFileURL(specifier).href : specifier;
+}
+
+/** Compiles a function's source text in the global scope (no access to this module). */
+function compile(source: string): Target {
+  const evaluate = eval; // indirect eval: global scope
+  let compiled: unknown;
+  try {
+    compiled = evaluate(`(${source}\n)`);
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    // Method shorthand (`name(a) { ... }`) is not an expression on its own.
+    const holder = evaluate(`({${source}\n})`) as Record<string, unknown>;
+    compiled = Object.values(holder)[0];
+  }
+  if (typeof compiled !== 'function') throw new TypeError('target source did not evaluate to a function');
+  return compiled as Target;
+}
+
+async function load(target: RunMessage['target']): Promise<Target> {
+  if (target.kind === 'function') return compile(target.source);
+  const module = (await import(target.url)) as Record<string, unknown>;
+  const fn = module[target.export];
+  if (typeof fn !== 'function') {
+    throw new TypeError(`target.export: ${target.url} has no function export '${target.export}'`);
+  }
+  return fn as Target;
+}
+
+/** Errors thrown into a thread because the process is exiting are not the thread's failure to report. */
+function isExitInterrupt(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('interrupted');
+}
+
+/** Python's default excepthook: the report goes to stderr from the failing thread. */
+function report(error: unknown): void {
+  const stack = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
+  writeSync(2, `Exception in thread ${currentThread().name}:\n${stack}\n`);
+}
+
+let running: RunMessage['record'] | undefined;
+
+async function run(message: RunMessage): Promise<void> {
+  running = message.record;
+  setCurrentRecord(message.record);
+  let outcome: { data: Uint8Array; failed: boolean };
+  try {
+    const args = revivePlaceholders(message.args, message.argHandles, true) as unknown[];
+    const fn = await load(message.target);
+    outcome = encodeOutcome(await fn(...args));
+  } catch (error) {
+    if (!isExitInterrupt(error)) report(error);
+    outcome = { data: encodeError(errorRecord(error)), failed: true };
+  }
+  backend.threadFinish(message.record, outcome.data, outcome.failed);
+  running = undefined;
+  setCurrentRecord(undefined);
+  const done: DoneMessage = { type: 'done' };
+  parentPort?.postMessage(done);
+}
+
+// process.exit() inside a target ends this isolate: finish the record so joiners wake.
+process.on('exit', (code) => {
+  if (running !== undefined && backend.threadState(running) === ThreadState.Running) {
+    finishFailed(running, { name: 'Error', message: `thread called process.exit(${code})`, stack: undefined });
+  }
+});
+
+const nt = (workerData as { nt: PoolWorkerData }).nt;
+parentPort?.on('message', (message: RunMessage) => {
+  if (message.type === 'run') void run(message);
+});
+signalBooted(nt.control, backend.osThreadId(), true);

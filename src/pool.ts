@@ -8,21 +8,39 @@
  * alive; at exit Node terminates them (see index.ts for the native backend's
  * part: waking threads parked in Rust).
  *
- * Boot handshake: a worker writes its OS thread id into its control words and
- * notifies; `start()` needs that id synchronously (Python's start() returns with
- * `native_id` set), so a start that finds no warm worker blocks on the handshake.
+ * A worker's state lives in control words it shares with its pool, so the pool
+ * can see that a worker has finished a thread, and reuse it, even while the
+ * pool's own event loop is blocked (in a join, say) and the worker's `done`
+ * message waits unread. State table (Control.State):
+ *
+ *   Booting 0 → Idle 1      the worker, once its modules are loaded (with NativeId set)
+ *   Booting 0 → Failed 3    the worker, if its boot failed
+ *   Idle 1    → Busy 2      the pool, claiming it for a thread (compareExchange)
+ *   Busy 2    → Idle 1      the worker, after it recorded the thread's outcome
+ *
+ * Python's start() returns with `native_id` set, so a start that finds no idle
+ * worker blocks until one has booted; it also boots a spare alongside, so that a
+ * burst of starts (the seed's two racing threads) boot in parallel.
  */
 import { Worker } from 'node:worker_threads';
 import { backendWorkerData, kBackendKey } from './backend/select.js';
 import type { Handle } from './backend/types.js';
 
-/** Control words shared with a pool worker (Int32Array indexes). */
+/** Indexes of a pool worker's control words (Int32Array). */
 const enum Control {
-  /** 0 while booting, 1 once ready, 2 if its boot failed. */
   State = 0,
-  /** The worker's OS thread id, valid once State is 1. */
+  /** The worker's OS thread id, valid once booted. */
   NativeId = 1,
-  Length = 2,
+  /** Counts the runs given to the worker, so a late `done` message is recognised. */
+  Runs = 2,
+  Length = 3,
+}
+
+const enum WorkerState {
+  Booting = 0,
+  Idle = 1,
+  Busy = 2,
+  Failed = 3,
 }
 
 const BOOT_TIMEOUT_MS = 30_000;
@@ -48,16 +66,18 @@ export interface RunMessage {
 
 export interface DoneMessage {
   type: 'done';
+  /** The Runs count of the run that ended. */
+  run: number;
 }
 
-export class PoolWorker {
+class PoolWorker {
   readonly worker: Worker;
   readonly control: Int32Array;
-  /** The record of the thread it runs, if any. */
-  running: Handle | undefined;
+  /** The record of the thread it was last given (for a worker that dies mid-thread). */
+  record: Handle | undefined;
   dead = false;
 
-  constructor(ids: SharedIds, onExit: (w: PoolWorker, code: number) => void, onDone: (w: PoolWorker) => void) {
+  constructor(ids: SharedIds, onExit: (w: PoolWorker, code: number) => void) {
     const control = new SharedArrayBuffer(Control.Length * 4);
     this.control = new Int32Array(control);
     const nt: PoolWorkerData = { ...ids, control };
@@ -65,10 +85,11 @@ export class PoolWorker {
       workerData: { [kBackendKey]: backendWorkerData(), nt },
     });
     this.worker.on('message', (message: DoneMessage) => {
-      if (message.type === 'done') onDone(this);
+      // The thread is over; unless the worker was claimed again since, stop holding the process open.
+      if (message.type === 'done' && message.run === Atomics.load(this.control, Control.Runs)) this.worker.unref();
     });
     this.worker.on('error', () => {
-      // Reported by the thread itself where it could; the exit handler cleans up.
+      // The thread reported its own error where it could; the exit handler cleans up.
     });
     this.worker.on('exit', (code) => {
       this.dead = true;
@@ -78,45 +99,64 @@ export class PoolWorker {
     this.worker.unref();
   }
 
-  get booted(): boolean {
-    return Atomics.load(this.control, Control.State) === 1;
+  get state(): WorkerState {
+    return Atomics.load(this.control, Control.State) as WorkerState;
   }
 
-  /** Blocks until the worker has booted; returns its OS thread id. */
-  waitBooted(): number {
-    const result = Atomics.wait(this.control, Control.State, 0, BOOT_TIMEOUT_MS);
-    const state = Atomics.load(this.control, Control.State);
-    if (state !== 1) {
+  /** Idle → Busy, if idle. */
+  claim(): boolean {
+    return Atomics.compareExchange(this.control, Control.State, WorkerState.Idle, WorkerState.Busy) === WorkerState.Idle;
+  }
+
+  /** Blocks until the worker has booted, then claims it. */
+  claimWhenBooted(): void {
+    const result = Atomics.wait(this.control, Control.State, WorkerState.Booting, BOOT_TIMEOUT_MS);
+    if (!this.claim()) {
       throw new Error(
         result === 'timed-out'
           ? `native-threads: a worker isolate did not start within ${BOOT_TIMEOUT_MS} ms`
           : 'native-threads: a worker isolate failed to start',
       );
     }
-    return Atomics.load(this.control, Control.NativeId);
   }
 
   async bootedAsync(): Promise<void> {
-    const wait = Atomics.waitAsync(this.control, Control.State, 0);
+    const wait = Atomics.waitAsync(this.control, Control.State, WorkerState.Booting);
     if (wait.async) await wait.value;
   }
 
   get nativeId(): number {
     return Atomics.load(this.control, Control.NativeId);
   }
+
+  /** Gives the claimed worker a thread to run. */
+  run(message: RunMessage, daemon: boolean): void {
+    this.record = message.record;
+    Atomics.add(this.control, Control.Runs, 1);
+    if (daemon) this.worker.unref();
+    else this.worker.ref();
+    this.worker.postMessage(message);
+  }
 }
 
-/** Worker side of the boot handshake. */
+/** Worker side: booted (or failed to), with its OS thread id. */
 export function signalBooted(control: SharedArrayBuffer, nativeId: number, ok: boolean): void {
   const words = new Int32Array(control);
   Atomics.store(words, Control.NativeId, nativeId);
-  Atomics.store(words, Control.State, ok ? 1 : 2);
+  Atomics.store(words, Control.State, ok ? WorkerState.Idle : WorkerState.Failed);
   Atomics.notify(words, Control.State);
 }
 
+/** Worker side: the thread is over, the worker can take another. Returns the run's number. */
+export function signalIdle(control: SharedArrayBuffer): number {
+  const words = new Int32Array(control);
+  const run = Atomics.load(words, Control.Runs);
+  Atomics.store(words, Control.State, WorkerState.Idle);
+  return run;
+}
+
 export class Pool {
-  readonly #idle: PoolWorker[] = [];
-  readonly #all = new Set<PoolWorker>();
+  readonly #workers = new Set<PoolWorker>();
   readonly #ids: () => SharedIds;
   /** Called when a worker dies while running a thread that did not finish. */
   readonly #onLost: (record: Handle, code: number) => void;
@@ -126,58 +166,61 @@ export class Pool {
     this.#onLost = onLost;
   }
 
-  #spawnWorker(): PoolWorker {
-    const w = new PoolWorker(
-      this.#ids(),
-      (dead, code) => {
-        this.#all.delete(dead);
-        const at = this.#idle.indexOf(dead);
-        if (at >= 0) this.#idle.splice(at, 1);
-        if (dead.running !== undefined) this.#onLost(dead.running, code);
-      },
-      (done) => this.#release(done),
-    );
-    this.#all.add(w);
+  #boot(): PoolWorker {
+    const w = new PoolWorker(this.#ids(), (dead, code) => {
+      this.#workers.delete(dead);
+      if (dead.record !== undefined) this.#onLost(dead.record, code);
+    });
+    this.#workers.add(w);
     return w;
   }
 
-  #release(w: PoolWorker): void {
-    w.running = undefined;
-    w.worker.unref();
-    if (!w.dead) this.#idle.push(w);
-  }
-
-  /**
-   * Runs `message` on a warm worker (or a new one, waiting for it to boot).
-   * `onRunning(nativeId)` is called before the worker sees the message, so the
-   * record is Running before its thread can finish.
-   */
-  run(message: RunMessage, daemon: boolean, onRunning: (nativeId: number) => void): void {
-    let w = this.#idle.pop();
-    while (w !== undefined && w.dead) w = this.#idle.pop();
-    if (w === undefined) w = this.#spawnWorker();
-    let nativeId: number;
+  /** An idle worker, claimed; or a booting one (or a new one) once it has booted. */
+  #claim(): PoolWorker {
+    let booting: PoolWorker | undefined;
+    for (const w of this.#workers) {
+      if (w.claim()) return w;
+      if (booting === undefined && w.state === WorkerState.Booting) booting = w;
+    }
+    const w = booting ?? this.#boot();
+    // Boot a spare alongside: the next start (often right after this one) need not wait as long.
+    if (!this.#hasBooting(w)) this.#boot();
     try {
-      nativeId = w.booted ? w.nativeId : w.waitBooted();
+      w.claimWhenBooted();
     } catch (error) {
+      this.#workers.delete(w);
       void w.worker.terminate();
       throw error;
     }
-    w.running = message.record;
-    if (!daemon) w.worker.ref();
-    onRunning(nativeId);
-    w.worker.postMessage(message);
+    return w;
   }
 
-  /** Makes sure at least `n` booted workers are idle. */
+  #hasBooting(except: PoolWorker): boolean {
+    for (const w of this.#workers) if (w !== except && w.state === WorkerState.Booting) return true;
+    return false;
+  }
+
+  /**
+   * Runs `message` on a worker. `onRunning(nativeId)` is called before the worker
+   * sees the message, so the record is Running before its thread can finish.
+   */
+  run(message: RunMessage, daemon: boolean, onRunning: (nativeId: number) => void): void {
+    const w = this.#claim();
+    onRunning(w.nativeId);
+    w.run(message, daemon);
+  }
+
+  /** Makes sure at least `n` workers are idle or booting, and waits for them to boot. */
   async prestart(n: number): Promise<void> {
-    const fresh: PoolWorker[] = [];
-    for (let missing = n - this.#idle.length; missing > 0; missing--) fresh.push(this.#spawnWorker());
-    await Promise.all(fresh.map((w) => w.bootedAsync()));
-    for (const w of fresh) if (w.booted && !w.dead) this.#idle.push(w);
-  }
-
-  get size(): number {
-    return this.#all.size;
+    const ready = [...this.#workers].filter((w) => w.state === WorkerState.Idle || w.state === WorkerState.Booting);
+    while (ready.length < n) ready.push(this.#boot());
+    const booting = ready.filter((w) => w.state === WorkerState.Booting);
+    // Atomics.waitAsync does not keep the process alive; the booting workers do, until booted.
+    for (const w of booting) w.worker.ref();
+    try {
+      await Promise.all(booting.map((w) => w.bootedAsync()));
+    } finally {
+      for (const w of booting) if (w.state !== WorkerState.Busy) w.worker.unref();
+    }
   }
 }

@@ -11,7 +11,7 @@ import { backend } from './backend/select.js';
 import { ThreadState } from './backend/types.js';
 import { revivePlaceholders } from './codec.js';
 import { errorRecord } from './errors.js';
-import { signalBooted, type DoneMessage, type PoolWorkerData, type RunMessage } from './pool.js';
+import { signalBooted, signalIdle, type DoneMessage, type PoolWorkerData, type RunMessage } from './pool.js';
 import { currentThread, encodeError, encodeOutcome, finishFailed, setCurrentRecord } from './thread.js';
 // The whole API, so that every kind of handle can be revived here (each module registers its kind).
 import './index.js';
@@ -95,10 +95,13 @@ async function run(message: RunMessage): Promise<void> {
     if (!isExitInterrupt(error)) report(error);
     outcome = { data: encodeError(errorRecord(error)), failed: true };
   }
+  // Idle before the outcome is published, so a joiner that starts the next thread
+  // at once finds this worker free. A new run waits in the message queue until
+  // this function has returned.
+  const done: DoneMessage = { type: 'done', run: signalIdle(nt.control) };
   backend.threadFinish(message.record, outcome.data, outcome.failed);
   running = undefined;
   setCurrentRecord(undefined);
-  const done: DoneMessage = { type: 'done' };
   parentPort?.postMessage(done);
 }
 

@@ -39,6 +39,13 @@ export function track(wrapper: HandleObject): void {
   finalizer.register(wrapper, h);
 }
 
+/** The handle of `self`, a wrapper of class `className`; a TypeError for any other receiver. */
+export function handleOf(self: unknown, className: string): Handle {
+  const h = typeof self === 'object' && self !== null ? (self as Partial<HandleObject>)[kHandle] : undefined;
+  if (typeof h !== 'number') throw new TypeError(`this must be a ${className}: a ${className} method was called on another object`);
+  return h;
+}
+
 export function isHandleObject(value: unknown): value is HandleObject {
   return typeof value === 'object' && value !== null && kHandle in value;
 }

@@ -6,7 +6,7 @@ import { backend } from './backend/select.js';
 import type { Handle } from './backend/types.js';
 import { ThreadError } from './errors.js';
 import { Guard, holdGuard, withHeld } from './guard.js';
-import { kHandle, registerKind, track } from './handles.js';
+import { handleOf, kHandle, registerKind, track } from './handles.js';
 import { checkArity, checkBoolean, checkOptions, checkTimeout, type Millis } from './validate.js';
 import { asyncOptions, kRetry, untilDone } from './waiting.js';
 
@@ -44,17 +44,17 @@ export class Lock {
    */
   acquire(options?: AcquireOptions): boolean {
     checkArity(arguments, 1, 'acquire');
-    return backend.lockAcquire(this[kHandle], acquireTimeout(options, 'acquire'));
+    return backend.lockAcquire(handleOf(this, 'Lock'), acquireTimeout(options, 'acquire'));
   }
 
   /** Frees the lock; any thread may. Throws ThreadError when it is not locked. */
   release(): void {
     checkArity(arguments, 0, 'release');
-    if (!backend.lockRelease(this[kHandle])) throw new ThreadError('release unlocked lock');
+    if (!backend.lockRelease(handleOf(this, 'Lock'))) throw new ThreadError('release unlocked lock');
   }
 
   locked(): boolean {
-    return backend.lockLocked(this[kHandle]);
+    return backend.lockLocked(handleOf(this, 'Lock'));
   }
 
   /** The async twin of `acquire`: resolves true once taken, false on timeout. */
@@ -62,7 +62,7 @@ export class Lock {
     try {
       checkArity(arguments, 1, 'acquireAsync');
       const opts = asyncOptions(options);
-      const h = this[kHandle];
+      const h = handleOf(this, 'Lock');
       return untilDone(h, () => backend.lockAcquire(h, 0) || kRetry, opts, () => false);
     } catch (error) {
       return Promise.reject(error);

@@ -7,7 +7,7 @@ import { backend } from './backend/select.js';
 import { GetStatus, PutStatus, type Handle } from './backend/types.js';
 import { decode, encode, handlesOf, retainHandles } from './codec.js';
 import { Empty, Full, ShutDown } from './errors.js';
-import { kHandle, registerKind, track } from './handles.js';
+import { handleOf, kHandle, registerKind, track } from './handles.js';
 import { checkArity, checkBoolean, checkInteger, checkOptions, checkTimeout, FOREVER, type Millis } from './validate.js';
 import { asyncOptions, kRetry, untilDone } from './waiting.js';
 
@@ -70,12 +70,12 @@ export class Queue<T = unknown> {
   }
 
   get maxsize(): number {
-    return backend.queueMaxsize(this[kHandle]);
+    return backend.queueMaxsize(handleOf(this, 'Queue'));
   }
 
   /** Approximate size: other threads may change it before you act on it. */
   qsize(): number {
-    return backend.queueSize(this[kHandle]);
+    return backend.queueSize(handleOf(this, 'Queue'));
   }
 
   empty(): boolean {
@@ -96,7 +96,7 @@ export class Queue<T = unknown> {
     checkArity(arguments, 2, 'put');
     const timeout = blockTimeout(options, 'put');
     const bytes = encodeItem(item);
-    putOutcome(backend.queuePut(this[kHandle], bytes, timeout), bytes);
+    putOutcome(backend.queuePut(handleOf(this, 'Queue'), bytes, timeout), bytes);
   }
 
   putNowait(item: T): void {
@@ -111,7 +111,7 @@ export class Queue<T = unknown> {
    */
   get(options?: PutGetOptions): T {
     checkArity(arguments, 1, 'get');
-    return getOutcome(backend.queueGet(this[kHandle], blockTimeout(options, 'get'))) as T;
+    return getOutcome(backend.queueGet(handleOf(this, 'Queue'), blockTimeout(options, 'get'))) as T;
   }
 
   getNowait(): T {
@@ -122,13 +122,13 @@ export class Queue<T = unknown> {
   /** Marks one item taken by `get` as processed. @throws RangeError when called more times than items were put. */
   taskDone(): void {
     checkArity(arguments, 0, 'taskDone');
-    if (!backend.queueTaskDone(this[kHandle])) throw new RangeError('taskDone() called more times than there were items');
+    if (!backend.queueTaskDone(handleOf(this, 'Queue'))) throw new RangeError('taskDone() called more times than there were items');
   }
 
   /** Blocks until every item put has been got and marked done with `taskDone`. */
   join(): void {
     checkArity(arguments, 0, 'join');
-    backend.queueJoin(this[kHandle], FOREVER);
+    backend.queueJoin(handleOf(this, 'Queue'), FOREVER);
   }
 
   /**
@@ -138,7 +138,7 @@ export class Queue<T = unknown> {
    */
   shutdown(immediate = false): void {
     checkArity(arguments, 1, 'shutdown');
-    backend.queueShutdown(this[kHandle], checkBoolean(immediate, 'immediate'));
+    backend.queueShutdown(handleOf(this, 'Queue'), checkBoolean(immediate, 'immediate'));
   }
 
   /** The async twin of `put`: rejects with Full on timeout, ShutDown after shutdown. */
@@ -147,7 +147,7 @@ export class Queue<T = unknown> {
       checkArity(arguments, 2, 'putAsync');
       const opts = asyncOptions(options);
       const bytes = encodeItem(item);
-      const h = this[kHandle];
+      const h = handleOf(this, 'Queue');
       return untilDone(
         h,
         () => {
@@ -170,7 +170,7 @@ export class Queue<T = unknown> {
     try {
       checkArity(arguments, 1, 'getAsync');
       const opts = asyncOptions(options);
-      const h = this[kHandle];
+      const h = handleOf(this, 'Queue');
       return untilDone(
         h,
         () => {
@@ -191,7 +191,7 @@ export class Queue<T = unknown> {
       checkArity(arguments, 1, 'joinAsync');
       const { signal } = asyncOptions(options, 'options');
       if (options !== undefined && 'timeout' in options) throw new TypeError('joinAsync takes no timeout (like join)');
-      const h = this[kHandle];
+      const h = handleOf(this, 'Queue');
       return untilDone(h, () => (backend.queueJoin(h, 0) ? undefined : kRetry), { timeout: FOREVER, signal }, () => undefined);
     } catch (error) {
       return Promise.reject(error);

@@ -19,7 +19,7 @@ import { backend } from './backend/select.js';
 import { ThreadState, type Handle } from './backend/types.js';
 import { decode, encode, retainHandles, withPlaceholders } from './codec.js';
 import { rebuildError, ThreadError, type ErrorRecord } from './errors.js';
-import { kHandle, registerKind, track, wrapperFor } from './handles.js';
+import { handleOf, kHandle, registerKind, track, wrapperFor } from './handles.js';
 import { Pool, type PoolWorkerData, type RunMessage, type SharedIds } from './pool.js';
 import { checkArity, checkBoolean, checkOptions, checkString, checkTimeout, typeError } from './validate.js';
 import { asyncOptions, kRetry, untilDone } from './waiting.js';
@@ -181,40 +181,42 @@ export class Thread {
   }
 
   get name(): string {
-    return backend.threadName(this[kHandle]);
+    return backend.threadName(handleOf(this, 'Thread'));
   }
 
   set name(name: string) {
-    backend.threadSetName(this[kHandle], checkString(name, 'name'));
+    backend.threadSetName(handleOf(this, 'Thread'), checkString(name, 'name'));
   }
 
   get daemon(): boolean {
-    return backend.threadDaemon(this[kHandle]);
+    return backend.threadDaemon(handleOf(this, 'Thread'));
   }
 
   /** @throws ThreadError once the thread has started. */
   set daemon(daemon: boolean) {
     checkBoolean(daemon, 'daemon');
-    if (backend.threadState(this[kHandle]) !== ThreadState.New) {
+    if (backend.threadState(handleOf(this, 'Thread')) !== ThreadState.New) {
       throw new ThreadError('cannot set daemon status of active thread');
     }
-    backend.threadSetDaemon(this[kHandle], daemon);
+    backend.threadSetDaemon(handleOf(this, 'Thread'), daemon);
   }
 
   /** A number unique among live threads once started; undefined before. */
   get ident(): number | undefined {
-    return backend.threadState(this[kHandle]) === ThreadState.New ? undefined : this[kHandle];
+    const h = handleOf(this, 'Thread');
+    return backend.threadState(h) === ThreadState.New ? undefined : h;
   }
 
   /** The OS thread id (gettid on Linux) once started; undefined before. */
   get nativeId(): number | undefined {
-    if (backend.threadState(this[kHandle]) === ThreadState.New) return undefined;
-    const id = backend.threadNativeId(this[kHandle]);
+    const h = handleOf(this, 'Thread');
+    if (backend.threadState(h) === ThreadState.New) return undefined;
+    const id = backend.threadNativeId(h);
     return id < 0 ? undefined : id;
   }
 
   isAlive(): boolean {
-    return backend.threadState(this[kHandle]) === ThreadState.Running;
+    return backend.threadState(handleOf(this, 'Thread')) === ThreadState.Running;
   }
 
   /**
@@ -224,7 +226,7 @@ export class Thread {
    */
   start(): this {
     checkArity(arguments, 0, 'start');
-    const h = this[kHandle];
+    const h = handleOf(this, 'Thread');
     if (backend.threadState(h) !== ThreadState.New) throw new ThreadError('threads can only be started once');
     const pending = unstarted.get(this);
     if (pending === undefined) throw new ThreadError('a thread can only be started from the thread that created it');
@@ -257,7 +259,7 @@ export class Thread {
     checkArity(arguments, 1, 'join');
     const ms = checkTimeout(timeout, 'timeout');
     checkJoinable(this);
-    if (!backend.threadJoin(this[kHandle], ms)) return undefined;
+    if (!backend.threadJoin(handleOf(this, 'Thread'), ms)) return undefined;
     return outcomeOf(this);
   }
 
@@ -267,7 +269,7 @@ export class Thread {
       checkArity(arguments, 1, 'joinAsync');
       const opts = asyncOptions(options);
       checkJoinable(this);
-      const h = this[kHandle];
+      const h = handleOf(this, 'Thread');
       return untilDone(h, () => (backend.threadJoin(h, 0) ? outcomeOf(this) : kRetry), opts, () => undefined);
     } catch (error) {
       return Promise.reject(error);
@@ -275,7 +277,7 @@ export class Thread {
   }
 
   toString(): string {
-    const state = ['initial', 'started', 'stopped'][backend.threadState(this[kHandle])];
+    const state = ['initial', 'started', 'stopped'][backend.threadState(handleOf(this, 'Thread'))];
     return `<Thread(${this.name}, ${state}${this.daemon ? ' daemon' : ''})>`;
   }
 }

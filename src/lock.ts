@@ -6,6 +6,7 @@ import { backend } from './backend/select.js';
 import type { Handle } from './backend/types.js';
 import { ThreadError } from './errors.js';
 import { Guard, holdGuard, withHeld } from './guard.js';
+import { blocking } from './output.js';
 import { handleOf, kHandle, registerKind, track } from './handles.js';
 import { checkArity, checkBoolean, checkOptions, checkTimeout, type Millis } from './validate.js';
 import { asyncOptions, kRetry, untilDone } from './waiting.js';
@@ -44,7 +45,9 @@ export class Lock {
    */
   acquire(options?: AcquireOptions): boolean {
     checkArity(arguments, 1, 'acquire');
-    return backend.lockAcquire(handleOf(this, 'Lock'), acquireTimeout(options, 'acquire'));
+    const h = handleOf(this, 'Lock');
+    const timeout = acquireTimeout(options, 'acquire');
+    return backend.lockAcquire(h, 0) || (timeout !== 0 && blocking(() => backend.lockAcquire(h, timeout)));
   }
 
   /** Frees the lock; any thread may. Throws ThreadError when it is not locked. */

@@ -6,11 +6,53 @@
  * with synchronous writes from the calling thread instead: lines appear in the
  * order they were printed and never interleave (one line is one write unless the
  * pipe is full).
+ *
+ * The main thread's turn. In Python, a thread that wakes up needs the GIL, and the
+ * main thread that has just woken holds it until it blocks again or 5 ms pass; when
+ * the main program ends, daemon threads never get it back. So in the seed's daemon
+ * example, whose daemon wakes a fraction of a millisecond after the main thread's
+ * last sleep, `Main program is done.` is always the last line. Node needs a
+ * millisecond or two between a program's last statement and its exit, during which
+ * a daemon would print a sixth line. We keep Python's order for output only: when
+ * the main thread returns from a call that blocked, other threads' `print` waits
+ * until the main thread blocks again, or MAIN_TURN_MS pass, or the process exits
+ * (the wait is a backend sleep, which exit interrupts). Nothing else waits.
  */
 import { writeSync } from 'node:fs';
 import { inspect } from 'node:util';
+import { isMainThread } from 'node:worker_threads';
 import { backend } from './backend/select.js';
+import { shared } from './shared.js';
 import { checkDuration } from './validate.js';
+
+/** Python's switch interval is 5 ms; Node's exit path can take longer than that under load. */
+const MAIN_TURN_MS = 10;
+
+/** Milliseconds on a clock every thread shares (performance.now() is per thread). */
+function wallNow(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** Runs a call that blocks the calling thread; on the main thread, takes its turn when the call returns. */
+export function blocking<T>(call: () => T): T {
+  if (!isMainThread) return call();
+  backend.valueSet(shared.mainTurn, 0);
+  try {
+    return call();
+  } finally {
+    backend.valueSet(shared.mainTurn, wallNow() + MAIN_TURN_MS);
+  }
+}
+
+/** On a thread other than main: waits while it is the main thread's turn. */
+function awaitTurn(): void {
+  for (;;) {
+    const until = backend.valueGet(shared.mainTurn) as number;
+    const left = until - wallNow();
+    if (left <= 0) return;
+    backend.sleep(Math.min(left, 1));
+  }
+}
 
 function writeAll(fd: number, text: string): void {
   let bytes = Buffer.from(text, 'utf8');
@@ -29,11 +71,13 @@ function writeAll(fd: number, text: string): void {
 /** Prints `values` joined by spaces as one line on stdout, formatted as console.log would (no format specifiers). */
 export function print(...values: unknown[]): void {
   const line = values.map((v) => (typeof v === 'string' ? v : inspect(v))).join(' ');
+  if (!isMainThread) awaitTurn();
   writeAll(1, `${line}\n`);
 }
 
 /** Blocks the calling thread (only it) for `ms` milliseconds. */
 export function sleep(ms: number): void {
   if (arguments.length > 1) throw new TypeError(`sleep takes 1 argument, got ${arguments.length}`);
-  backend.sleep(checkDuration(ms, 'ms'));
+  const duration = checkDuration(ms, 'ms');
+  blocking(() => backend.sleep(duration));
 }

@@ -25,6 +25,7 @@
 import { Worker } from 'node:worker_threads';
 import { backendWorkerData, kBackendKey } from './backend/select.js';
 import type { Handle } from './backend/types.js';
+import { shared, type SharedIds } from './shared.js';
 
 /** Indexes of a pool worker's control words (Int32Array). */
 const enum Control {
@@ -45,14 +46,9 @@ const enum WorkerState {
 
 const BOOT_TIMEOUT_MS = 30_000;
 
-/** Process-wide ids every pool worker needs, given by thread.ts. */
-export interface SharedIds {
-  main: Handle;
-  counter: Handle;
-}
-
 /** What a pool worker finds in `workerData.nt`. */
-export interface PoolWorkerData extends SharedIds {
+export interface PoolWorkerData {
+  ids: SharedIds;
   control: SharedArrayBuffer;
 }
 
@@ -77,10 +73,10 @@ class PoolWorker {
   record: Handle | undefined;
   dead = false;
 
-  constructor(ids: SharedIds, onExit: (w: PoolWorker, code: number) => void) {
+  constructor(onExit: (w: PoolWorker, code: number) => void) {
     const control = new SharedArrayBuffer(Control.Length * 4);
     this.control = new Int32Array(control);
-    const nt: PoolWorkerData = { ...ids, control };
+    const nt: PoolWorkerData = { ids: shared, control };
     this.worker = new Worker(new URL('./worker-entry.js', import.meta.url), {
       workerData: { [kBackendKey]: backendWorkerData(), nt },
     });
@@ -157,17 +153,15 @@ export function signalIdle(control: SharedArrayBuffer): number {
 
 export class Pool {
   readonly #workers = new Set<PoolWorker>();
-  readonly #ids: () => SharedIds;
   /** Called when a worker dies while running a thread that did not finish. */
   readonly #onLost: (record: Handle, code: number) => void;
 
-  constructor(ids: () => SharedIds, onLost: (record: Handle, code: number) => void) {
-    this.#ids = ids;
+  constructor(onLost: (record: Handle, code: number) => void) {
     this.#onLost = onLost;
   }
 
   #boot(): PoolWorker {
-    const w = new PoolWorker(this.#ids(), (dead, code) => {
+    const w = new PoolWorker((dead, code) => {
       this.#workers.delete(dead);
       if (dead.record !== undefined) this.#onLost(dead.record, code);
     });

@@ -8,6 +8,7 @@ import { GetStatus, PutStatus, type Handle } from './backend/types.js';
 import { decode, encode, handlesOf, retainHandles } from './codec.js';
 import { Empty, Full, ShutDown } from './errors.js';
 import { handleOf, kHandle, registerKind, track } from './handles.js';
+import { blocking } from './output.js';
 import { checkArity, checkBoolean, checkInteger, checkOptions, checkTimeout, FOREVER, type Millis } from './validate.js';
 import { asyncOptions, kRetry, untilDone } from './waiting.js';
 
@@ -95,8 +96,11 @@ export class Queue<T = unknown> {
   put(item: T, options?: PutGetOptions): void {
     checkArity(arguments, 2, 'put');
     const timeout = blockTimeout(options, 'put');
+    const h = handleOf(this, 'Queue');
     const bytes = encodeItem(item);
-    putOutcome(backend.queuePut(handleOf(this, 'Queue'), bytes, timeout), bytes);
+    let status = backend.queuePut(h, bytes, 0);
+    if (status === PutStatus.Full && timeout !== 0) status = blocking(() => backend.queuePut(h, bytes, timeout));
+    putOutcome(status, bytes);
   }
 
   putNowait(item: T): void {
@@ -111,7 +115,11 @@ export class Queue<T = unknown> {
    */
   get(options?: PutGetOptions): T {
     checkArity(arguments, 1, 'get');
-    return getOutcome(backend.queueGet(handleOf(this, 'Queue'), blockTimeout(options, 'get'))) as T;
+    const h = handleOf(this, 'Queue');
+    const timeout = blockTimeout(options, 'get');
+    let result = backend.queueGet(h, 0);
+    if (result === GetStatus.Empty && timeout !== 0) result = blocking(() => backend.queueGet(h, timeout));
+    return getOutcome(result) as T;
   }
 
   getNowait(): T {
@@ -128,7 +136,8 @@ export class Queue<T = unknown> {
   /** Blocks until every item put has been got and marked done with `taskDone`. */
   join(): void {
     checkArity(arguments, 0, 'join');
-    backend.queueJoin(handleOf(this, 'Queue'), FOREVER);
+    const h = handleOf(this, 'Queue');
+    if (!backend.queueJoin(h, 0)) blocking(() => backend.queueJoin(h, FOREVER));
   }
 
   /**

@@ -14,13 +14,15 @@
 import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { isMainThread, workerData } from 'node:worker_threads';
+import { isMainThread } from 'node:worker_threads';
 import { backend } from './backend/select.js';
 import { ThreadState, type Handle } from './backend/types.js';
 import { decode, encode, retainHandles, withPlaceholders } from './codec.js';
 import { rebuildError, ThreadError, type ErrorRecord } from './errors.js';
 import { handleOf, kHandle, registerKind, track, wrapperFor } from './handles.js';
-import { Pool, type PoolWorkerData, type RunMessage, type SharedIds } from './pool.js';
+import { Pool, type RunMessage } from './pool.js';
+import { shared } from './shared.js';
+import { blocking } from './output.js';
 import { checkArity, checkBoolean, checkOptions, checkString, checkTimeout, typeError } from './validate.js';
 import { asyncOptions, kRetry, untilDone } from './waiting.js';
 
@@ -42,30 +44,13 @@ export interface ThreadOptions<F extends AnyFunction = AnyFunction> {
 
 type PreparedTarget = RunMessage['target'];
 
-// --- process-wide ids ----------------------------------------------------------
-
-const poolData: PoolWorkerData | undefined =
-  !isMainThread && workerData !== null && typeof workerData === 'object'
-    ? ((workerData as Record<string, unknown>).nt as PoolWorkerData | undefined)
-    : undefined;
-
-/** The main thread's record and the Thread-N counter, created once by the main isolate. */
-const shared: SharedIds = poolData !== undefined
-  ? { main: poolData.main, counter: poolData.counter }
-  : createSharedIds();
-
-function createSharedIds(): SharedIds {
-  const main = backend.threadNew('MainThread', false);
-  backend.threadMarkRunning(main, backend.osThreadId());
-  return { main, counter: backend.valueNew('u32', 0) };
-}
+// --- names, the pool, the current thread ---------------------------------------
 
 function nextName(prefix: string): string {
   return `${prefix}-${(backend.valueAdd(shared.counter, 1) as number) + 1}`;
 }
 
 const pool = new Pool(
-  () => shared,
   (record, code) => {
     // The isolate died under a thread that did not finish (process.exit() in it,
     // a fatal error): joiners must not wait forever.
@@ -259,7 +244,9 @@ export class Thread {
     checkArity(arguments, 1, 'join');
     const ms = checkTimeout(timeout, 'timeout');
     checkJoinable(this);
-    if (!backend.threadJoin(handleOf(this, 'Thread'), ms)) return undefined;
+    const h = handleOf(this, 'Thread');
+    const done = backend.threadJoin(h, 0) || (ms !== 0 && blocking(() => backend.threadJoin(h, ms)));
+    if (!done) return undefined;
     return outcomeOf(this);
   }
 

@@ -44,20 +44,34 @@ function fromViteId(specifier: string): string {
   return specifier.startsWith('/') ? pathToFileURL(specifier).href : specifier;
 }
 
-/** Compiles a function's source text in the global scope (no access to this module). */
+/** Targets compiled in this isolate, by source text: a pool worker runs the same target again and again. */
+const compiled = new Map<string, Target>();
+const COMPILED_MAX = 256;
+
 function compile(source: string): Target {
+  let fn = compiled.get(source);
+  if (fn === undefined) {
+    fn = compileSource(source);
+    if (compiled.size >= COMPILED_MAX) compiled.delete(compiled.keys().next().value as string);
+    compiled.set(source, fn);
+  }
+  return fn;
+}
+
+/** Compiles a function's source text in the global scope (no access to this module). */
+function compileSource(source: string): Target {
   const evaluate = eval; // indirect eval: global scope
-  let compiled: unknown;
+  let result: unknown;
   try {
-    compiled = evaluate(`(${source}\n)`);
+    result = evaluate(`(${source}\n)`);
   } catch (error) {
     if (!(error instanceof SyntaxError)) throw error;
     // Method shorthand (`name(a) { ... }`) is not an expression on its own.
     const holder = evaluate(`({${source}\n})`) as Record<string, unknown>;
-    compiled = Object.values(holder)[0];
+    result = Object.values(holder)[0];
   }
-  if (typeof compiled !== 'function') throw new TypeError('target source did not evaluate to a function');
-  return compiled as Target;
+  if (typeof result !== 'function') throw new TypeError('target source did not evaluate to a function');
+  return result as Target;
 }
 
 async function load(target: RunMessage['target']): Promise<Target> {

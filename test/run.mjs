@@ -21,6 +21,15 @@ let skipped = 0;
 const problems = [];
 const scratch = mkdtempSync(join(tmpdir(), 'native-threads-test-'));
 
+// The public types (index.d.ts) against the tests and examples that use them.
+console.log('\n##### typecheck (tsc --noEmit)');
+const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json', '--noEmit'], { cwd: root, stdio: 'inherit' });
+if (tsc.status === 0) passed++;
+else {
+  failed++;
+  problems.push(`typecheck: tsc exited ${tsc.status}`);
+}
+
 for (const backend of backends) {
   console.log(`\n##### vitest, backend ${backend}`);
   const report = join(scratch, `vitest-${backend}.json`);

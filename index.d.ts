@@ -105,6 +105,41 @@ export declare function getNativeId(): number;
  */
 export declare function prestart(n: number): Promise<void>;
 
+/**
+ * A thread that runs `target(...args)` after `interval` ms, unless `cancel()` comes
+ * first: Python's `threading.Timer`. Start it with `start()`.
+ * @example
+ * ```ts
+ * const t = new Timer(100, async () => (await import('native-threads')).print('later'));
+ * t.start();
+ * t.cancel(); // nothing is printed
+ * ```
+ */
+export declare class Timer extends Thread {
+  /** @throws RangeError for a negative interval. TypeError for a bad target or args. */
+  constructor(interval: number, target: ThreadFunction | ModuleTarget, args?: unknown[]);
+  /** Stops the timer if it is still waiting: its target never runs. (Only on the Timer object that created it.) */
+  cancel(): void;
+}
+
+export interface ExceptHookArgs {
+  /** The error, rebuilt in the hook's thread: same name, message and stack. */
+  error: Error;
+  /** The thread whose target threw; it has ended. */
+  thread: Thread;
+}
+
+export type ExceptHook = (args: ExceptHookArgs) => void;
+
+/**
+ * Replaces, process-wide, what happens to an exception that escapes a thread's
+ * target. The hook runs on the thread that set it, from its event loop, after
+ * the failing thread ended; `join()` still rethrows. `null` restores the default,
+ * which prints `Exception in thread NAME:` and the stack to stderr from the failing
+ * thread. Returns the previous hook if it was set from this thread, else null.
+ */
+export declare function setExcepthook(hook: ExceptHook | null): ExceptHook | null;
+
 // ---------------------------------------------------------------------------
 // Shared data, output, time
 // ---------------------------------------------------------------------------
@@ -182,7 +217,7 @@ export declare class Guard implements Disposable {
  * A mutex shared by every thread, with Python's `threading.Lock` semantics: it
  * has no owner, so any thread may release it.
  */
-export declare class Lock {
+export declare class Lock implements Acquirable {
   constructor();
   /**
    * Blocks until the lock is free, takes it and returns true.
@@ -207,6 +242,164 @@ export declare class Lock {
    * releases when `fn` returns or throws, or when its Promise settles.
    */
   with<T>(fn: () => T): T;
+}
+
+/** Anything with Python's lock protocol (Lock, RLock, Condition, Semaphore, BoundedSemaphore). */
+export interface Acquirable {
+  acquire(options?: AcquireOptions): boolean;
+  release(): void;
+  acquireAsync(options?: AsyncWaitOptions): Promise<boolean>;
+  hold(options?: AcquireOptions): Guard;
+  with<T>(fn: () => T): T;
+}
+
+/**
+ * A re-entrant lock: Python's `threading.RLock`. The thread that holds it may
+ * acquire it again; each acquire needs its own release. Owned by the thread
+ * (an `acquireAsync` from a thread is owned by that thread).
+ * @example
+ * ```ts
+ * const r = new RLock();
+ * r.with(() => r.with(() => print('held twice')));
+ * ```
+ */
+export declare class RLock implements Acquirable {
+  constructor();
+  /** As `Lock.acquire`; re-entering by the owner never blocks. */
+  acquire(options?: AcquireOptions): boolean;
+  /** Releases one level. @throws ThreadError when the calling thread does not own it. */
+  release(): void;
+  /** True when some thread owns it. */
+  locked(): boolean;
+  acquireAsync(options?: AsyncWaitOptions): Promise<boolean>;
+  hold(options?: AcquireOptions): Guard;
+  with<T>(fn: () => T): T;
+}
+
+/**
+ * A condition variable over a Lock or an RLock: Python's `threading.Condition`.
+ * Waiting or notifying without holding the lock is a ThreadError.
+ * @example
+ * ```ts
+ * const cond = new Condition();
+ * const items = new Queue<number>();
+ * spawn((cond: Condition, items: Queue<number>) => cond.with(() => { items.put(1); cond.notify(); }), cond, items);
+ * cond.with(() => cond.waitFor(() => !items.empty(), 5000));
+ * ```
+ */
+export declare class Condition implements Acquirable {
+  /** @param lock default: a new RLock. @throws TypeError when it is not a Lock or an RLock. */
+  constructor(lock?: Lock | RLock);
+  readonly lock: Lock | RLock;
+  acquire(options?: AcquireOptions): boolean;
+  release(): void;
+  acquireAsync(options?: AsyncWaitOptions): Promise<boolean>;
+  hold(options?: AcquireOptions): Guard;
+  with<T>(fn: () => T): T;
+  /**
+   * Releases the lock, blocks until notified (true) or `timeout` ms pass (false),
+   * and takes the lock back (all levels of an RLock) before returning.
+   * @throws ThreadError when the calling thread does not hold the lock.
+   */
+  wait(timeout?: number): boolean;
+  /** Waits until `predicate()` is truthy or `timeout` ms pass in all; returns its last value. */
+  waitFor<T>(predicate: () => T, timeout?: number): T;
+  /** Wakes up to `n` (default 1) waiters, oldest first. */
+  notify(n?: number): void;
+  notifyAll(): void;
+  /**
+   * The async twin of `wait`. An aborted wait takes the lock back before it
+   * rejects, and a notification it had received passes to another waiter.
+   */
+  waitAsync(options?: AsyncWaitOptions): Promise<boolean>;
+  waitForAsync<T>(predicate: () => T, options?: AsyncWaitOptions): Promise<T>;
+}
+
+/**
+ * A counter of permits: Python's `threading.Semaphore`.
+ * @example
+ * ```ts
+ * const slots = new Semaphore(2); // at most two threads inside at once
+ * slots.with(() => print('inside'));
+ * ```
+ */
+export declare class Semaphore implements Acquirable {
+  /** @param value initial permits (default 1). @throws RangeError when negative. */
+  constructor(value?: number);
+  /** Takes a permit, blocking while there is none; options as `Lock.acquire`. */
+  acquire(options?: AcquireOptions): boolean;
+  /** Gives back `n` permits (default 1). @throws RangeError when `n` < 1. */
+  release(n?: number): void;
+  acquireAsync(options?: AsyncWaitOptions): Promise<boolean>;
+  hold(options?: AcquireOptions): Guard;
+  with<T>(fn: () => T): T;
+}
+
+/**
+ * A Semaphore that refuses a release above its initial value: Python's
+ * `threading.BoundedSemaphore`.
+ * @example
+ * ```ts
+ * const s = new BoundedSemaphore(1);
+ * s.release(); // RangeError: released too many times
+ * ```
+ */
+export declare class BoundedSemaphore extends Semaphore {
+  /** @throws RangeError when the release would exceed the initial value (nothing changes). */
+  release(n?: number): void;
+}
+
+/**
+ * A flag threads wait for: Python's `threading.Event`.
+ * @example
+ * ```ts
+ * const ready = new Event();
+ * spawn((ready: Event) => ready.set(), ready);
+ * ready.wait(5000); // true
+ * ```
+ */
+export declare class Event {
+  constructor();
+  isSet(): boolean;
+  /** Sets the flag and wakes every waiter. */
+  set(): void;
+  clear(): void;
+  /** Blocks until set (true) or `timeout` ms pass (false). */
+  wait(timeout?: number): boolean;
+  waitAsync(options?: AsyncWaitOptions): Promise<boolean>;
+}
+
+/**
+ * `parties` threads wait for each other: Python's `threading.Barrier`.
+ * @example
+ * ```ts
+ * const b = new Barrier(2);
+ * spawn((b: Barrier) => b.wait(), b);
+ * b.wait(); // 0 or 1: the order of arrival
+ * ```
+ */
+export declare class Barrier {
+  /**
+   * @param parties how many threads must wait (≥ 1).
+   * @param options.timeout the default timeout (ms) of `wait`.
+   */
+  constructor(parties: number, options?: { timeout?: number });
+  readonly parties: number;
+  /** Threads waiting now. */
+  readonly nWaiting: number;
+  readonly broken: boolean;
+  /**
+   * Waits for all parties; returns this thread's index (0 .. parties-1, in order of
+   * arrival). A timeout breaks the barrier.
+   * @throws BrokenBarrierError when it is (or becomes) broken, reset or aborted.
+   */
+  wait(timeout?: number): number;
+  /** The async twin of `wait`; aborted before the release, the wait is withdrawn. */
+  waitAsync(options?: AsyncWaitOptions): Promise<number>;
+  /** Back to empty; waiting threads get BrokenBarrierError. */
+  reset(): void;
+  /** Breaks it: every wait throws BrokenBarrierError until `reset()`. */
+  abort(): void;
 }
 
 // ---------------------------------------------------------------------------
@@ -268,6 +461,50 @@ export declare class Queue<T = unknown> {
   getAsync(options?: AsyncWaitOptions): Promise<T>;
   /** The async twin of `join` (no timeout, like `join`). */
   joinAsync(options?: { signal?: AbortSignal }): Promise<void>;
+}
+
+/**
+ * A stack shared by every thread: Python's `queue.LifoQueue` (the last item put is
+ * the first got). Everything else as `Queue`.
+ * @example
+ * ```ts
+ * const q = new LifoQueue<number>(); q.put(1); q.put(2); q.get(); // 2
+ * ```
+ */
+export declare class LifoQueue<T = unknown> extends Queue<T> {}
+
+/**
+ * Python's `queue.PriorityQueue`: the smallest item is got first. Items are
+ * numbers, strings (by code point), bigints, or arrays of these compared element
+ * by element like Python tuples. Anything else, or an item that cannot be
+ * compared with one already queued (a number and a string), is a TypeError at `put`.
+ * @example
+ * ```ts
+ * const q = new PriorityQueue<[number, string]>();
+ * q.put([2, 'later']); q.put([1, 'first']); q.get(); // [1, 'first']
+ * ```
+ */
+export declare class PriorityQueue<T = unknown> extends Queue<T> {}
+
+/**
+ * An unbounded FIFO without task tracking: Python's `queue.SimpleQueue`.
+ * @example
+ * ```ts
+ * const q = new SimpleQueue<string>(); q.put('a'); q.get(); // 'a'
+ * ```
+ */
+export declare class SimpleQueue<T = unknown> {
+  constructor();
+  qsize(): number;
+  empty(): boolean;
+  /** Never blocks (the queue is unbounded). @throws ShutDown after `shutdown()`. */
+  put(item: T, options?: PutGetOptions): void;
+  putNowait(item: T): void;
+  get(options?: PutGetOptions): T;
+  getNowait(): T;
+  shutdown(immediate?: boolean): void;
+  putAsync(item: T, options?: AsyncWaitOptions): Promise<void>;
+  getAsync(options?: AsyncWaitOptions): Promise<T>;
 }
 
 // ---------------------------------------------------------------------------

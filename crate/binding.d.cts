@@ -9,7 +9,57 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+export declare function barrierAbort(h: number): void
+
+/** A ticket (> 0), or -1 Broken, -2 Waiting. */
+export declare function barrierArrive(h: number, timeoutMs: number): number
+
+export declare function barrierBroken(h: number): boolean
+
+/** The index if it had been released, else -1. */
+export declare function barrierCancel(h: number, ticket: number): number
+
+export declare function barrierNew(parties: number): number
+
+export declare function barrierNWaiting(h: number): number
+
+export declare function barrierParties(h: number): number
+
+export declare function barrierReset(h: number): void
+
+/** The index (>= 0), or -1 Broken, -2 Waiting. */
+export declare function barrierWait(h: number, ticket: number, timeoutMs: number): number
+
+export declare function condCancel(h: number, ticket: number): boolean
+
+export declare function condNew(): number
+
+/** How many were notified; the epoch moves when that is not 0. */
+export declare function condNotify(h: number, n: number): number
+
+export declare function condNotifyAll(h: number): number
+
+export declare function condPoll(h: number, ticket: number): boolean
+
+/** A ticket (> 0; a safe integer). */
+export declare function condRegister(h: number): number
+
+/** 0 Notified, 1 TimedOut (CondWait). */
+export declare function condWait(h: number, ticket: number, timeoutMs: number): number
+
+export declare function condWaiting(h: number): number
+
 export declare function epoch(h: number): number
+
+export declare function eventClear(h: number): void
+
+export declare function eventIsSet(h: number): boolean
+
+export declare function eventNew(): number
+
+export declare function eventSet(h: number): void
+
+export declare function eventWait(h: number, timeoutMs: number): boolean
 
 export declare function interruptAll(): void
 
@@ -36,10 +86,14 @@ export declare function queueJoin(h: number, timeoutMs: number): boolean
 
 export declare function queueMaxsize(h: number): number
 
-export declare function queueNew(maxsize: number): number
+/** `flavor` is `'fifo' | 'lifo' | 'priority' | 'simple'` (default fifo). */
+export declare function queueNew(maxsize: number, flavor?: string | undefined | null): number
 
-/** 0 Ok, 1 Full, 2 ShutDown (PutStatus). */
-export declare function queuePut(h: number, item: Uint8Array, timeoutMs: number): number
+/**
+ * 0 Ok, 1 Full, 2 ShutDown, 3 Incomparable (PutStatus). `key` orders the
+ * item in a priority queue; the other flavors ignore it.
+ */
+export declare function queuePut(h: number, item: Uint8Array, timeoutMs: number, key?: Uint8Array | undefined | null): number
 
 export declare function queueShutdown(h: number, immediate: boolean): void
 
@@ -51,11 +105,37 @@ export declare function release(h: number): void
 
 export declare function retain(h: number): void
 
+export declare function rlockAcquire(h: number, owner: number, timeoutMs: number): boolean
+
+export declare function rlockAcquireCount(h: number, owner: number, count: number, timeoutMs: number): boolean
+
+export declare function rlockIsOwned(h: number, owner: number): boolean
+
+export declare function rlockLocked(h: number): boolean
+
+export declare function rlockNew(): number
+
+/** 0 Ok, 1 NotOwner (RlockRelease). The epoch moves when it becomes free. */
+export declare function rlockRelease(h: number, owner: number): number
+
+/** The count released (0: not the owner, nothing changed). */
+export declare function rlockReleaseAll(h: number, owner: number): number
+
 /** The seed's queue workers on crate-owned OS threads; the checksum. */
 export declare function seedQueue(workers: number, items: number): number
 
 /** The seed's race on two crate-owned OS threads; the end value (1 or 2). */
 export declare function seedRace(locked: boolean, sleepMs?: number | undefined | null): number
+
+export declare function semAcquire(h: number, timeoutMs: number): boolean
+
+/** `bound` < 0: a plain Semaphore; else a BoundedSemaphore's limit. */
+export declare function semNew(value: number, bound: number): number
+
+/** False (no change) past a BoundedSemaphore's limit; the epoch moves otherwise. */
+export declare function semRelease(h: number, n: number): boolean
+
+export declare function semValue(h: number): number
 
 export declare function sleep(ms: number): void
 

@@ -13,7 +13,7 @@
  * replaced by placeholders that carry their index in the header.
  */
 import { deserialize, serialize } from 'node:v8';
-import { kHandle, isHandleObject, wrapperFor } from './handles.js';
+import { kHandle, kTransit, isHandleObject, wrapperFor, type HandleObject } from './handles.js';
 import type { Handle } from './backend/types.js';
 import { backend } from './backend/select.js';
 
@@ -31,6 +31,13 @@ const enum Tag {
 
 /** Key of the object that stands for a handle inside serialized data. */
 const kPlaceholder = '\u0000native-threads-handle';
+
+/** What stands for a wrapper in transit: its handle's index in the header, and its Transit. */
+interface Placeholder {
+  [kPlaceholder]: number;
+  tag?: string;
+  parts?: Placeholder[];
+}
 
 const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder();
@@ -50,7 +57,11 @@ function replace(value: unknown, ids: Handle[], memo: Map<object, unknown>): unk
   if (!isWalkable(value)) return value;
   if (isHandleObject(value)) {
     ids.push(value[kHandle]);
-    return { [kPlaceholder]: ids.length - 1 };
+    const placeholder: Placeholder = { [kPlaceholder]: ids.length - 1 };
+    const transit = value[kTransit];
+    if (transit?.tag !== undefined) placeholder.tag = transit.tag;
+    if (transit?.parts !== undefined) placeholder.parts = transit.parts.map((part) => replace(part, ids, memo) as Placeholder);
+    return placeholder;
   }
   if (memo.has(value)) return memo.get(value);
   memo.set(value, value); // cycles resolve to the original until a copy exists
@@ -76,13 +87,15 @@ function replace(value: unknown, ids: Handle[], memo: Map<object, unknown>): unk
 /** Turns placeholders back into wrappers, in place (the value is a fresh copy). */
 export function revivePlaceholders(value: unknown, ids: readonly Handle[], owned: boolean): unknown {
   const seen = new Set<object>();
+  const revivePlaceholder = (p: Placeholder): unknown => {
+    const index = p[kPlaceholder];
+    if (typeof index !== 'number' || index < 0 || index >= ids.length) return p;
+    const parts = (p.parts ?? []).map((part) => revivePlaceholder(part) as HandleObject);
+    return wrapperFor(ids[index], owned, p.tag, parts);
+  };
   const visit = (v: unknown): unknown => {
     if (!isWalkable(v)) return v;
-    if (Object.hasOwn(v, kPlaceholder)) {
-      const index = (v as Record<string, unknown>)[kPlaceholder];
-      if (typeof index === 'number' && index >= 0 && index < ids.length) return wrapperFor(ids[index], owned);
-      return v;
-    }
+    if (Object.hasOwn(v, kPlaceholder)) return revivePlaceholder(v as Placeholder);
     if (seen.has(v)) return v;
     seen.add(v);
     if (v instanceof Map) {

@@ -12,13 +12,26 @@ import { backend } from './backend/select.js';
 import type { Handle, ObjectKind } from './backend/types.js';
 
 export const kHandle: unique symbol = Symbol('native-threads.handle');
+/** Optional: what besides its handle a wrapper needs to be rebuilt in another thread. */
+export const kTransit: unique symbol = Symbol('native-threads.transit');
+
+/**
+ * A wrapper's travel papers: `tag` names its class where one kind has several
+ * (LifoQueue and Queue are both queues); `parts` are wrappers it is built on (a
+ * Condition's lock), which travel with it as handles of their own.
+ */
+export interface Transit {
+  tag?: string;
+  parts?: HandleObject[];
+}
 
 export interface HandleObject {
   readonly [kHandle]: Handle;
+  readonly [kTransit]?: Transit;
 }
 
 /** Builds a wrapper for an existing object of one kind, without running its constructor. */
-type Reviver = (h: Handle) => HandleObject;
+type Reviver = (h: Handle, tag: string | undefined, parts: HandleObject[]) => HandleObject;
 
 const revivers = new Map<ObjectKind, Reviver>();
 const wrappers = new Map<Handle, WeakRef<HandleObject>>();
@@ -54,7 +67,7 @@ export function isHandleObject(value: unknown): value is HandleObject {
  * This isolate's wrapper for `h`. `owned`: the caller hands over one reference
  * (an item in transit); otherwise the wrapper takes a new one if it must be made.
  */
-export function wrapperFor(h: Handle, owned: boolean): HandleObject {
+export function wrapperFor(h: Handle, owned: boolean, tag?: string, parts: HandleObject[] = []): HandleObject {
   const existing = wrappers.get(h)?.deref();
   if (existing !== undefined) {
     if (owned) backend.release(h);
@@ -67,7 +80,7 @@ export function wrapperFor(h: Handle, owned: boolean): HandleObject {
     throw new TypeError(`invalid handle ${h}: no live object of a known kind`);
   }
   if (!owned) backend.retain(h);
-  const wrapper = revive(h);
+  const wrapper = revive(h, tag, parts);
   track(wrapper);
   return wrapper;
 }

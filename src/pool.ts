@@ -58,6 +58,8 @@ export interface RunMessage {
   target: { kind: 'function'; source: string } | { kind: 'module'; url: string; export: string };
   args: unknown[];
   argHandles: Handle[];
+  /** A Timer's: wait `interval` ms on the Event `event` (handle owned by the message) first; run only if it stays unset. */
+  timer?: { event: Handle; interval: number };
 }
 
 export interface DoneMessage {
@@ -187,6 +189,17 @@ export class Pool {
       throw error;
     }
     return w;
+  }
+
+  /**
+   * A thread was created and will likely start soon: make sure a worker is
+   * idle or booting for each such thread, so that threads created together
+   * (the seed's two racers) boot together and start together.
+   */
+  expect(unstarted: number): void {
+    let available = 0;
+    for (const w of this.#workers) if (w.state === WorkerState.Idle || w.state === WorkerState.Booting) available++;
+    for (; available < unstarted; available++) this.#boot();
   }
 
   #hasBooting(except: PoolWorker): boolean {

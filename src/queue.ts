@@ -1,14 +1,16 @@
 /**
- * Queue: Python's `queue.Queue`, a FIFO shared by every thread, optionally
- * bounded, with task tracking (`taskDone`/`join`) and Python 3.13's `shutdown`.
- * Items are encoded by codec.ts; the backend stores bytes.
+ * The queues of Python's `queue` module (3.13): Queue (FIFO), LifoQueue,
+ * PriorityQueue and SimpleQueue, shared by every thread. Items are encoded by
+ * codec.ts; the backend stores bytes (and, for a PriorityQueue, a key made by
+ * priority-key.ts that orders them).
  */
 import { backend } from './backend/select.js';
-import { GetStatus, PutStatus, type Handle } from './backend/types.js';
+import { GetStatus, PutStatus, type Handle, type QueueFlavor } from './backend/types.js';
 import { decode, encode, handlesOf, retainHandles } from './codec.js';
 import { Empty, Full, ShutDown } from './errors.js';
-import { handleOf, kHandle, registerKind, track } from './handles.js';
+import { handleOf, kHandle, kTransit, registerKind, track, type Transit } from './handles.js';
 import { blocking } from './output.js';
+import { priorityKey } from './priority-key.js';
 import { checkArity, checkBoolean, checkInteger, checkOptions, checkTimeout, FOREVER, type Millis } from './validate.js';
 import { asyncOptions, kRetry, untilDone } from './waiting.js';
 
@@ -32,22 +34,31 @@ function blockTimeout(options: unknown, method: string): Millis {
   return checkTimeout(raw.timeout, 'timeout');
 }
 
-/** Encodes an item and gives its handles the references they own while queued. */
-function encodeItem(item: unknown): Uint8Array {
+/** An item ready to store: its bytes (whose handles are retained) and its key, for a PriorityQueue. */
+interface Prepared {
+  bytes: Uint8Array;
+  key: Uint8Array | undefined;
+}
+
+function prepare(queue: QueueBase<unknown>, item: unknown): Prepared {
+  const key = queue instanceof PriorityQueue ? priorityKey(item) : undefined;
   const bytes = encode(item, 'item');
   // Retained before the put: once queued, a consumer may adopt (and drop) them at once.
   retainHandles(bytes);
-  return bytes;
+  return { bytes, key };
 }
 
-function dropItem(bytes: Uint8Array): void {
-  for (const h of handlesOf(bytes)) backend.release(h);
+function drop(item: Prepared): void {
+  for (const h of handlesOf(item.bytes)) backend.release(h);
 }
 
-function putOutcome(status: PutStatus, bytes: Uint8Array): void {
+function putOutcome(status: PutStatus, item: Prepared): void {
   if (status === PutStatus.Ok) return;
-  dropItem(bytes);
+  drop(item);
   if (status === PutStatus.Full) throw new Full();
+  if (status === PutStatus.Incomparable) {
+    throw new TypeError('item cannot be compared with the items already in the PriorityQueue');
+  }
   throw new ShutDown('put on a shut-down queue');
 }
 
@@ -59,19 +70,18 @@ function getOutcome(result: Uint8Array | GetStatus): unknown {
   return decode(result, true);
 }
 
-export class Queue<T = unknown> {
+/** What every queue has: put, get, their async twins, size, shutdown. */
+abstract class QueueBase<T> {
   declare readonly [kHandle]: Handle;
 
-  /** `maxsize` 0 (the default) means unbounded; otherwise `put` blocks while `maxsize` items are queued. */
-  constructor(maxsize = 0) {
-    checkArity(arguments, 1, 'new Queue()');
-    checkInteger(maxsize, 'maxsize', 0, 2 ** 32 - 1);
-    Object.defineProperty(this, kHandle, { value: backend.queueNew(maxsize) });
+  protected constructor(maxsize: number, flavor: QueueFlavor) {
+    Object.defineProperty(this, kHandle, { value: backend.queueNew(maxsize, flavor) });
     track(this);
   }
 
-  get maxsize(): number {
-    return backend.queueMaxsize(handleOf(this, 'Queue'));
+  /** Crosses threads as the class it is. */
+  get [kTransit](): Transit {
+    return { tag: this.constructor.name };
   }
 
   /** Approximate size: other threads may change it before you act on it. */
@@ -83,24 +93,22 @@ export class Queue<T = unknown> {
     return this.qsize() === 0;
   }
 
-  full(): boolean {
-    const max = this.maxsize;
-    return max > 0 && this.qsize() >= max;
-  }
-
   /**
-   * Puts `item` at the back. Blocks while the queue is full; with `block: false`
-   * throws Full at once, with `timeout` (ms) throws Full after that long.
-   * @throws ShutDown when the queue is shut down. TypeError when `item` cannot cross threads.
+   * Puts `item` in. Blocks while the queue is full; with `block: false` throws
+   * Full at once, with `timeout` (ms) throws Full after that long.
+   * @throws ShutDown when the queue is shut down. TypeError when `item` cannot
+   * cross threads (or, for a PriorityQueue, has no order), and the queue is unchanged.
    */
   put(item: T, options?: PutGetOptions): void {
     checkArity(arguments, 2, 'put');
     const timeout = blockTimeout(options, 'put');
     const h = handleOf(this, 'Queue');
-    const bytes = encodeItem(item);
-    let status = backend.queuePut(h, bytes, 0);
-    if (status === PutStatus.Full && timeout !== 0) status = blocking(() => backend.queuePut(h, bytes, timeout));
-    putOutcome(status, bytes);
+    const prepared = prepare(this, item);
+    let status = backend.queuePut(h, prepared.bytes, 0, prepared.key);
+    if (status === PutStatus.Full && timeout !== 0) {
+      status = blocking(() => backend.queuePut(h, prepared.bytes, timeout, prepared.key));
+    }
+    putOutcome(status, prepared);
   }
 
   putNowait(item: T): void {
@@ -109,7 +117,7 @@ export class Queue<T = unknown> {
   }
 
   /**
-   * Removes and returns the front item. Blocks while the queue is empty; with
+   * Removes and returns the next item. Blocks while the queue is empty; with
    * `block: false` throws Empty at once, with `timeout` (ms) throws Empty after that long.
    * @throws ShutDown when the queue is shut down and empty.
    */
@@ -127,19 +135,6 @@ export class Queue<T = unknown> {
     return this.get({ block: false });
   }
 
-  /** Marks one item taken by `get` as processed. @throws RangeError when called more times than items were put. */
-  taskDone(): void {
-    checkArity(arguments, 0, 'taskDone');
-    if (!backend.queueTaskDone(handleOf(this, 'Queue'))) throw new RangeError('taskDone() called more times than there were items');
-  }
-
-  /** Blocks until every item put has been got and marked done with `taskDone`. */
-  join(): void {
-    checkArity(arguments, 0, 'join');
-    const h = handleOf(this, 'Queue');
-    if (!backend.queueJoin(h, 0)) blocking(() => backend.queueJoin(h, FOREVER));
-  }
-
   /**
    * Python 3.13's shutdown: later puts throw ShutDown; gets drain what is left, then
    * throw ShutDown. `immediate` also drops the items left (each counts as done), so
@@ -155,18 +150,19 @@ export class Queue<T = unknown> {
     try {
       checkArity(arguments, 2, 'putAsync');
       const opts = asyncOptions(options);
-      const bytes = encodeItem(item);
       const h = handleOf(this, 'Queue');
+      const prepared = prepare(this, item);
       return untilDone(
         h,
         () => {
-          const status = backend.queuePut(h, bytes, 0);
-          return status === PutStatus.Full ? kRetry : putOutcome(status, bytes);
+          const status = backend.queuePut(h, prepared.bytes, 0, prepared.key);
+          return status === PutStatus.Full ? kRetry : putOutcome(status, prepared);
         },
         opts,
-        () => putOutcome(PutStatus.Full, bytes),
+        () => putOutcome(PutStatus.Full, prepared),
       ).catch((error: unknown) => {
-        if (!(error instanceof Full) && !(error instanceof ShutDown)) dropItem(bytes);
+        // putOutcome dropped the item's handles for Full/ShutDown/TypeError; an abort did not.
+        if (!(error instanceof Full) && !(error instanceof ShutDown) && !(error instanceof TypeError)) drop(prepared);
         throw error;
       });
     } catch (error) {
@@ -193,6 +189,38 @@ export class Queue<T = unknown> {
       return Promise.reject(error);
     }
   }
+}
+
+/** Python's `queue.Queue`: FIFO, optionally bounded, with task tracking. */
+export class Queue<T = unknown> extends QueueBase<T> {
+  /** `maxsize` 0 (the default) means unbounded; otherwise `put` blocks while `maxsize` items are queued. */
+  constructor(maxsize = 0) {
+    checkArity(arguments, 1, `new ${new.target.name}()`);
+    checkInteger(maxsize, 'maxsize', 0, 2 ** 32 - 1);
+    super(maxsize, new.target === LifoQueue ? 'lifo' : new.target === PriorityQueue ? 'priority' : 'fifo');
+  }
+
+  get maxsize(): number {
+    return backend.queueMaxsize(handleOf(this, 'Queue'));
+  }
+
+  full(): boolean {
+    const max = this.maxsize;
+    return max > 0 && this.qsize() >= max;
+  }
+
+  /** Marks one item taken by `get` as processed. @throws RangeError when called more times than items were put. */
+  taskDone(): void {
+    checkArity(arguments, 0, 'taskDone');
+    if (!backend.queueTaskDone(handleOf(this, 'Queue'))) throw new RangeError('taskDone() called more times than there were items');
+  }
+
+  /** Blocks until every item put has been got and marked done with `taskDone`. */
+  join(): void {
+    checkArity(arguments, 0, 'join');
+    const h = handleOf(this, 'Queue');
+    if (!backend.queueJoin(h, 0)) blocking(() => backend.queueJoin(h, FOREVER));
+  }
 
   /** The async twin of `join` (no timeout, like `join`). */
   joinAsync(options?: { signal?: AbortSignal }): Promise<void> {
@@ -208,8 +236,30 @@ export class Queue<T = unknown> {
   }
 }
 
-registerKind('queue', (h) => {
-  const queue = Object.create(Queue.prototype) as Queue;
+/** Python's `queue.LifoQueue`: the last item put is the first got. */
+export class LifoQueue<T = unknown> extends Queue<T> {}
+
+/**
+ * Python's `queue.PriorityQueue`: the smallest item is got first. Items are
+ * numbers, strings, bigints, or arrays of these compared element by element (like
+ * tuples); an item that has no order, or cannot be compared with one already
+ * queued (a number and a string), is a TypeError at `put`.
+ */
+export class PriorityQueue<T = unknown> extends Queue<T> {}
+
+/** Python's `queue.SimpleQueue`: an unbounded FIFO without task tracking. */
+export class SimpleQueue<T = unknown> extends QueueBase<T> {
+  constructor() {
+    checkArity(arguments, 0, 'new SimpleQueue()');
+    super(0, 'simple');
+  }
+}
+
+const queueClasses: Record<string, new () => QueueBase<unknown>> = { Queue, LifoQueue, PriorityQueue, SimpleQueue };
+
+registerKind('queue', (h, tag) => {
+  const Class = tag !== undefined && Object.hasOwn(queueClasses, tag) ? queueClasses[tag] : Queue;
+  const queue = Object.create(Class.prototype) as QueueBase<unknown>;
   Object.defineProperty(queue, kHandle, { value: h });
   return queue;
 });

@@ -13,6 +13,10 @@ export interface SharedIds {
   counter: Handle;
   /** An f64 Value: until when (ms, wall clock) other threads' output yields to the main thread (output.ts). */
   mainTurn: Handle;
+  /** A u32 Value: the record of the thread whose excepthook is set, 0 for the default (excepthook.ts). */
+  hookOwner: Handle;
+  /** A Queue of failures on their way to that thread's hook. */
+  hookQueue: Handle;
 }
 
 function fromPoolWorker(): SharedIds | undefined {
@@ -24,7 +28,13 @@ function fromPoolWorker(): SharedIds | undefined {
 function create(): SharedIds {
   const main = backend.threadNew('MainThread', false);
   backend.threadMarkRunning(main, backend.osThreadId());
-  return { main, counter: backend.valueNew('u32', 0), mainTurn: backend.valueNew('f64', 0) };
+  return {
+    main,
+    counter: backend.valueNew('u32', 0),
+    mainTurn: backend.valueNew('f64', 0),
+    hookOwner: backend.valueNew('u32', 0),
+    hookQueue: backend.queueNew(0, 'fifo'),
+  };
 }
 
 export const shared: SharedIds = fromPoolWorker() ?? create();

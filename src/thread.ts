@@ -33,9 +33,9 @@ export interface ModuleTarget {
 }
 
 /** Any function: `never[]` parameters accept every signature while keeping `Parameters<F>` exact. */
-type AnyFunction = (...args: never[]) => unknown;
+export type ThreadFunction = (...args: never[]) => unknown;
 
-export interface ThreadOptions<F extends AnyFunction = AnyFunction> {
+export interface ThreadOptions<F extends ThreadFunction = ThreadFunction> {
   target: F | ModuleTarget;
   args?: Parameters<F> | unknown[];
   name?: string;
@@ -54,7 +54,8 @@ const pool = new Pool(
   (record, code) => {
     // The isolate died under a thread that did not finish (process.exit() in it,
     // a fatal error): joiners must not wait forever.
-    if (backend.threadState(record) === ThreadState.Running) {
+    // The record may be freed already (the thread finished long ago and nobody holds it).
+    if (backend.kindOf(record) === 'thread' && backend.threadState(record) === ThreadState.Running) {
       finishFailed(record, { name: 'Error', message: `thread's isolate exited with code ${code}`, stack: undefined });
     }
   },
@@ -132,6 +133,20 @@ function resolveModule(target: ModuleTarget): PreparedTarget {
  * constructor (so they could not carry private fields).
  */
 const unstarted = new WeakMap<Thread, { target: PreparedTarget | ModuleTarget; args: unknown[] }>();
+/** Threads created here and not started yet; one dropped unstarted stops counting once collected. */
+let unstartedCount = 0;
+const droppedUnstarted = new FinalizationRegistry<undefined>(() => {
+  unstartedCount--;
+});
+/** At most this many workers are booted ahead for threads not started yet. */
+const EXPECT_MAX = 8;
+
+/** Timers' delays, set by timer.ts: the Event that cancels one, and its interval. */
+const timers = new WeakMap<Thread, { event: Handle; interval: number }>();
+
+export function setTimerOf(thread: Thread, event: Handle, interval: number): void {
+  timers.set(thread, { event, interval });
+}
 
 function checkJoinable(thread: Thread): void {
   const h = thread[kHandle];
@@ -163,6 +178,8 @@ export class Thread {
     Object.defineProperty(this, kHandle, { value: backend.threadNew(name ?? nextName('Thread'), daemon) });
     track(this);
     unstarted.set(this, { target, args });
+    droppedUnstarted.register(this, undefined, this);
+    pool.expect(Math.min(++unstartedCount, EXPECT_MAX));
   }
 
   get name(): string {
@@ -226,13 +243,21 @@ export class Thread {
     // Each handle in flight owns a reference until the thread adopts it.
     for (const id of argHandles) backend.retain(id);
     const message: RunMessage = { type: 'run', record: h, target, args, argHandles };
+    const timer = timers.get(this);
+    if (timer !== undefined) {
+      message.timer = timer;
+      backend.retain(timer.event); // owned by the message until the thread adopts it
+    }
     try {
       pool.run(message, this.daemon, (nativeId) => backend.threadMarkRunning(h, nativeId));
     } catch (error) {
       for (const id of argHandles) backend.release(id);
+      if (timer !== undefined) backend.release(timer.event);
       throw error;
     }
     unstarted.delete(this);
+    droppedUnstarted.unregister(this);
+    unstartedCount--;
     return this;
   }
 
@@ -276,19 +301,24 @@ registerKind('thread', (h) => {
 });
 
 /** Creates and starts a thread running `target(...args)`. */
-export function spawn<F extends AnyFunction>(target: F | ModuleTarget, ...args: Parameters<F> | unknown[]): Thread {
+export function spawn<F extends ThreadFunction>(target: F | ModuleTarget, ...args: Parameters<F> | unknown[]): Thread {
   return new Thread({ target, args }).start();
 }
 
-/** The Thread object of the calling thread. */
-export function currentThread(): Thread {
+/** The calling thread's record: what owns the RLocks it takes. */
+export function currentRecord(): Handle {
   if (current === undefined) {
     // An isolate this package did not start (a Worker of the user's own): like
     // Python's _DummyThread, give it a record of its own.
     current = backend.threadNew(nextName('Dummy'), true);
     backend.threadMarkRunning(current, backend.osThreadId());
   }
-  return wrapperFor(current, false) as Thread;
+  return current;
+}
+
+/** The Thread object of the calling thread. */
+export function currentThread(): Thread {
+  return wrapperFor(currentRecord(), false) as Thread;
 }
 
 export function mainThread(): Thread {

@@ -3,7 +3,7 @@
  * one thread's target per `run` message, recording each outcome in the thread's
  * record (where every joiner, in any isolate, reads it).
  */
-import { existsSync, writeSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -11,8 +11,11 @@ import { backend } from './backend/select.js';
 import { ThreadState } from './backend/types.js';
 import { revivePlaceholders } from './codec.js';
 import { errorRecord } from './errors.js';
+import { Event } from './event.js';
+import { wrapperFor } from './handles.js';
 import { signalBooted, signalIdle, type DoneMessage, type PoolWorkerData, type RunMessage } from './pool.js';
-import { currentThread, encodeError, encodeOutcome, finishFailed, setCurrentRecord } from './thread.js';
+import { reportFailure } from './excepthook.js';
+import { encodeError, encodeOutcome, finishFailed, setCurrentRecord } from './thread.js';
 // The whole API, so that every kind of handle can be revived here (each module registers its kind).
 import './index.js';
 
@@ -89,10 +92,10 @@ function isExitInterrupt(error: unknown): boolean {
   return error instanceof Error && error.message.startsWith('interrupted');
 }
 
-/** Python's default excepthook: the report goes to stderr from the failing thread. */
-function report(error: unknown): void {
-  const stack = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
-  writeSync(2, `Exception in thread ${currentThread().name}:\n${stack}\n`);
+/** A Timer's delay: true when `cancel()` set its Event before the interval passed. */
+function timerCancelled(timer: NonNullable<RunMessage['timer']>): boolean {
+  const finished = wrapperFor(timer.event, true) as Event;
+  return finished.wait(timer.interval);
 }
 
 let running: RunMessage['record'] | undefined;
@@ -101,12 +104,14 @@ async function run(message: RunMessage): Promise<void> {
   running = message.record;
   setCurrentRecord(message.record);
   let outcome: { data: Uint8Array; failed: boolean };
+  let sendToHook: (() => void) | undefined;
   try {
     const args = revivePlaceholders(message.args, message.argHandles, true) as unknown[];
     const fn = await load(message.target);
-    outcome = encodeOutcome(await fn(...args));
+    if (message.timer !== undefined && timerCancelled(message.timer)) outcome = encodeOutcome(undefined);
+    else outcome = encodeOutcome(await fn(...args));
   } catch (error) {
-    if (!isExitInterrupt(error)) report(error);
+    if (!isExitInterrupt(error)) sendToHook = reportFailure(message.record, error);
     outcome = { data: encodeError(errorRecord(error)), failed: true };
   }
   // Idle before the outcome is published, so a joiner that starts the next thread
@@ -116,6 +121,7 @@ async function run(message: RunMessage): Promise<void> {
   backend.threadFinish(message.record, outcome.data, outcome.failed);
   running = undefined;
   setCurrentRecord(undefined);
+  sendToHook?.();
   parentPort?.postMessage(done);
 }
 

@@ -12,10 +12,15 @@
 //! Under `--cfg loom` only the modules the loom models check are compiled.
 #![deny(clippy::all)]
 
+pub mod barrier;
+pub mod condition;
 pub mod error;
+pub mod event;
 pub mod lock;
 pub mod park;
 pub mod queue;
+pub mod rlock;
+pub mod semaphore;
 mod sync;
 
 #[cfg(not(loom))]
@@ -37,13 +42,18 @@ mod surface {
     use napi::{Env, Result, Status};
     use napi_derive::napi;
 
+    use crate::barrier::{Arrive, Barrier, BarrierWait};
+    use crate::condition::Condition;
     use crate::error::Error;
+    use crate::event::Event;
     use crate::kernels;
     use crate::lock::Lock;
     use crate::notify::{take_watch, WatchFn};
     use crate::park::{self, Timeout};
-    use crate::queue::{Get, Put, Queue, TaskDone};
+    use crate::queue::{Flavor, Get, Put, Queue, TaskDone};
     use crate::registry::{self, Entry, Object};
+    use crate::rlock::{RLock, RRelease};
+    use crate::semaphore::Semaphore;
     use crate::thread::{self, ThreadRecord};
     use crate::value::{Num, Value, ValueType};
 
@@ -94,6 +104,24 @@ mod surface {
                 _ => return Err(napi::Error::from_reason("invalid handle")),
             }
         };
+    }
+
+    /// A TypeError with `msg` (for arguments the front end should have caught).
+    fn type_error(env: &Env, msg: String) -> napi::Error {
+        match env.throw_type_error(&msg, None) {
+            Ok(()) => napi::Error::from_status(Status::PendingException),
+            Err(_) => napi::Error::new(Status::InvalidArg, msg),
+        }
+    }
+
+    /// A count or ticket from JS: non-negative integers up to 2^53 arrive
+    /// exactly; anything else (NaN, negative) is 0, and +Infinity saturates.
+    fn to_u64(n: f64) -> u64 {
+        if n >= 0.0 {
+            n as u64
+        } else {
+            0
+        }
     }
 
     fn num(v: Either<f64, BigInt>) -> Num {
@@ -221,11 +249,7 @@ mod surface {
     #[napi]
     pub fn value_new(env: &Env, ty: String, initial: Either<f64, BigInt>) -> Result<u32> {
         let Some(t) = ValueType::parse(&ty) else {
-            let msg = format!("unknown Value type '{ty}'");
-            return Err(match env.throw_type_error(&msg, None) {
-                Ok(()) => napi::Error::from_status(Status::PendingException),
-                Err(_) => napi::Error::new(Status::InvalidArg, msg),
-            });
+            return Err(type_error(env, format!("unknown Value type '{ty}'")));
         };
         Ok(registry::insert(Object::Value(Value::new(t, num(initial)))))
     }
@@ -270,14 +294,24 @@ mod surface {
 
     // --- Queue --------------------------------------------------------------
 
+    /// `flavor` is `'fifo' | 'lifo' | 'priority' | 'simple'` (default fifo).
     #[napi]
-    pub fn queue_new(maxsize: f64) -> u32 {
+    pub fn queue_new(env: &Env, maxsize: f64, flavor: Option<String>) -> Result<u32> {
         let maxsize = if maxsize.is_finite() && maxsize > 0.0 {
             maxsize as usize
         } else {
             0
         };
-        registry::insert(Object::Queue(Queue::new(maxsize)))
+        let flavor = match flavor.as_deref() {
+            None => Flavor::Fifo,
+            Some(name) => match Flavor::parse(name) {
+                Some(f) => f,
+                None => return Err(type_error(env, format!("unknown queue flavor '{name}'"))),
+            },
+        };
+        Ok(registry::insert(Object::Queue(Queue::with_flavor(
+            maxsize, flavor,
+        ))))
     }
 
     #[napi]
@@ -286,12 +320,20 @@ mod surface {
         Ok(inner!(e, Queue).maxsize() as f64)
     }
 
-    /// 0 Ok, 1 Full, 2 ShutDown (PutStatus).
+    /// 0 Ok, 1 Full, 2 ShutDown, 3 Incomparable (PutStatus). `key` orders the
+    /// item in a priority queue; the other flavors ignore it.
     #[napi]
-    pub fn queue_put(env: &Env, h: u32, item: &[u8], timeout_ms: f64) -> Result<u32> {
+    pub fn queue_put(
+        env: &Env,
+        h: u32,
+        item: &[u8],
+        timeout_ms: f64,
+        key: Option<&[u8]>,
+    ) -> Result<u32> {
         let e = object!(env, h, Queue, "queue");
         let q = inner!(e, Queue);
-        match q.put(item.to_vec(), Timeout::from_ms(timeout_ms)) {
+        let key = key.map(<[u8]>::to_vec).unwrap_or_default();
+        match q.put_keyed(item.to_vec(), key, Timeout::from_ms(timeout_ms)) {
             Ok(Put::Ok) => {
                 e.notifier.bump();
                 Ok(0)
@@ -300,6 +342,7 @@ mod surface {
             // the handles in its header.
             Ok(Put::Full(_)) => Ok(1),
             Ok(Put::ShutDown(_)) => Ok(2),
+            Ok(Put::Incomparable(_)) => Ok(3),
             Err(err) => Err(js_err(env, err)),
         }
     }
@@ -373,6 +416,303 @@ mod surface {
     pub fn queue_is_shut_down(env: &Env, h: u32) -> Result<bool> {
         let e = object!(env, h, Queue, "queue");
         Ok(inner!(e, Queue).is_shut_down())
+    }
+
+    // --- RLock --------------------------------------------------------------
+
+    #[napi]
+    pub fn rlock_new() -> u32 {
+        registry::insert(Object::RLock(RLock::new()))
+    }
+
+    #[napi]
+    pub fn rlock_acquire(env: &Env, h: u32, owner: u32, timeout_ms: f64) -> Result<bool> {
+        let e = object!(env, h, RLock, "rlock");
+        inner!(e, RLock)
+            .acquire(owner, Timeout::from_ms(timeout_ms))
+            .map_err(|err| js_err(env, err))
+    }
+
+    /// 0 Ok, 1 NotOwner (RlockRelease). The epoch moves when it becomes free.
+    #[napi]
+    pub fn rlock_release(env: &Env, h: u32, owner: u32) -> Result<u32> {
+        let e = object!(env, h, RLock, "rlock");
+        match inner!(e, RLock).release(owner) {
+            RRelease::Released { freed } => {
+                if freed {
+                    e.notifier.bump();
+                }
+                Ok(0)
+            }
+            RRelease::NotOwner => Ok(1),
+        }
+    }
+
+    #[napi]
+    pub fn rlock_locked(env: &Env, h: u32) -> Result<bool> {
+        let e = object!(env, h, RLock, "rlock");
+        Ok(inner!(e, RLock).locked())
+    }
+
+    #[napi]
+    pub fn rlock_is_owned(env: &Env, h: u32, owner: u32) -> Result<bool> {
+        let e = object!(env, h, RLock, "rlock");
+        Ok(inner!(e, RLock).is_owned(owner))
+    }
+
+    /// The count released (0: not the owner, nothing changed).
+    #[napi]
+    pub fn rlock_release_all(env: &Env, h: u32, owner: u32) -> Result<f64> {
+        let e = object!(env, h, RLock, "rlock");
+        let n = inner!(e, RLock).release_all(owner);
+        if n > 0 {
+            e.notifier.bump();
+        }
+        Ok(n as f64)
+    }
+
+    #[napi]
+    pub fn rlock_acquire_count(
+        env: &Env,
+        h: u32,
+        owner: u32,
+        count: f64,
+        timeout_ms: f64,
+    ) -> Result<bool> {
+        let e = object!(env, h, RLock, "rlock");
+        inner!(e, RLock)
+            .acquire_count(owner, to_u64(count), Timeout::from_ms(timeout_ms))
+            .map_err(|err| js_err(env, err))
+    }
+
+    // --- Condition ----------------------------------------------------------
+
+    #[napi]
+    pub fn cond_new() -> u32 {
+        registry::insert(Object::Condition(Condition::new()))
+    }
+
+    /// A ticket (> 0; a safe integer).
+    #[napi]
+    pub fn cond_register(env: &Env, h: u32) -> Result<f64> {
+        let e = object!(env, h, Condition, "condition");
+        Ok(inner!(e, Condition).register() as f64)
+    }
+
+    /// 0 Notified, 1 TimedOut (CondWait).
+    #[napi]
+    pub fn cond_wait(env: &Env, h: u32, ticket: f64, timeout_ms: f64) -> Result<u32> {
+        let e = object!(env, h, Condition, "condition");
+        inner!(e, Condition)
+            .wait(to_u64(ticket), Timeout::from_ms(timeout_ms))
+            .map(|w| w as u32)
+            .map_err(|err| js_err(env, err))
+    }
+
+    #[napi]
+    pub fn cond_poll(env: &Env, h: u32, ticket: f64) -> Result<bool> {
+        let e = object!(env, h, Condition, "condition");
+        Ok(inner!(e, Condition).poll(to_u64(ticket)))
+    }
+
+    #[napi]
+    pub fn cond_cancel(env: &Env, h: u32, ticket: f64) -> Result<bool> {
+        let e = object!(env, h, Condition, "condition");
+        Ok(inner!(e, Condition).cancel(to_u64(ticket)))
+    }
+
+    /// How many were notified; the epoch moves when that is not 0.
+    #[napi]
+    pub fn cond_notify(env: &Env, h: u32, n: f64) -> Result<f64> {
+        let e = object!(env, h, Condition, "condition");
+        let woken = inner!(e, Condition).notify(to_u64(n));
+        if woken > 0 {
+            e.notifier.bump();
+        }
+        Ok(woken as f64)
+    }
+
+    #[napi]
+    pub fn cond_notify_all(env: &Env, h: u32) -> Result<f64> {
+        let e = object!(env, h, Condition, "condition");
+        let woken = inner!(e, Condition).notify_all();
+        if woken > 0 {
+            e.notifier.bump();
+        }
+        Ok(woken as f64)
+    }
+
+    #[napi]
+    pub fn cond_waiting(env: &Env, h: u32) -> Result<u32> {
+        let e = object!(env, h, Condition, "condition");
+        Ok(inner!(e, Condition).waiting() as u32)
+    }
+
+    // --- Semaphore ----------------------------------------------------------
+
+    /// `bound` < 0: a plain Semaphore; else a BoundedSemaphore's limit.
+    #[napi]
+    pub fn sem_new(value: f64, bound: f64) -> u32 {
+        let bound = (bound >= 0.0).then(|| to_u64(bound));
+        registry::insert(Object::Semaphore(Semaphore::with_bound(
+            to_u64(value),
+            bound,
+        )))
+    }
+
+    #[napi]
+    pub fn sem_acquire(env: &Env, h: u32, timeout_ms: f64) -> Result<bool> {
+        let e = object!(env, h, Semaphore, "semaphore");
+        inner!(e, Semaphore)
+            .acquire(Timeout::from_ms(timeout_ms))
+            .map_err(|err| js_err(env, err))
+    }
+
+    /// False (no change) past a BoundedSemaphore's limit; the epoch moves otherwise.
+    #[napi]
+    pub fn sem_release(env: &Env, h: u32, n: f64) -> Result<bool> {
+        let e = object!(env, h, Semaphore, "semaphore");
+        let ok = inner!(e, Semaphore).release(to_u64(n));
+        if ok {
+            e.notifier.bump();
+        }
+        Ok(ok)
+    }
+
+    #[napi]
+    pub fn sem_value(env: &Env, h: u32) -> Result<f64> {
+        let e = object!(env, h, Semaphore, "semaphore");
+        Ok(inner!(e, Semaphore).value() as f64)
+    }
+
+    // --- Event --------------------------------------------------------------
+
+    #[napi]
+    pub fn event_new() -> u32 {
+        registry::insert(Object::Event(Event::new()))
+    }
+
+    #[napi]
+    pub fn event_is_set(env: &Env, h: u32) -> Result<bool> {
+        let e = object!(env, h, Event, "event");
+        Ok(inner!(e, Event).is_set())
+    }
+
+    #[napi]
+    pub fn event_set(env: &Env, h: u32) -> Result<()> {
+        let e = object!(env, h, Event, "event");
+        inner!(e, Event).set();
+        e.notifier.bump();
+        Ok(())
+    }
+
+    #[napi]
+    pub fn event_clear(env: &Env, h: u32) -> Result<()> {
+        let e = object!(env, h, Event, "event");
+        inner!(e, Event).clear();
+        Ok(())
+    }
+
+    #[napi]
+    pub fn event_wait(env: &Env, h: u32, timeout_ms: f64) -> Result<bool> {
+        let e = object!(env, h, Event, "event");
+        inner!(e, Event)
+            .wait(Timeout::from_ms(timeout_ms))
+            .map_err(|err| js_err(env, err))
+    }
+
+    // --- Barrier ------------------------------------------------------------
+    //
+    // BarrierStatus: -1 Broken, -2 Waiting. The epoch moves after every call
+    // that may have released, broken, reset or emptied the barrier (an emptied
+    // draining barrier lets held-back arrivals in), a superset of types.ts's
+    // "release, break, abort and reset": an extra move only makes a watcher poll.
+
+    const BROKEN: f64 = -1.0;
+    const WAITING: f64 = -2.0;
+
+    #[napi]
+    pub fn barrier_new(parties: u32) -> u32 {
+        registry::insert(Object::Barrier(Barrier::new(parties)))
+    }
+
+    #[napi]
+    pub fn barrier_parties(env: &Env, h: u32) -> Result<u32> {
+        let e = object!(env, h, Barrier, "barrier");
+        Ok(inner!(e, Barrier).parties())
+    }
+
+    #[napi]
+    pub fn barrier_n_waiting(env: &Env, h: u32) -> Result<u32> {
+        let e = object!(env, h, Barrier, "barrier");
+        Ok(inner!(e, Barrier).n_waiting() as u32)
+    }
+
+    #[napi]
+    pub fn barrier_broken(env: &Env, h: u32) -> Result<bool> {
+        let e = object!(env, h, Barrier, "barrier");
+        Ok(inner!(e, Barrier).broken())
+    }
+
+    /// A ticket (> 0), or -1 Broken, -2 Waiting.
+    #[napi]
+    pub fn barrier_arrive(env: &Env, h: u32, timeout_ms: f64) -> Result<f64> {
+        let e = object!(env, h, Barrier, "barrier");
+        match inner!(e, Barrier).arrive(Timeout::from_ms(timeout_ms)) {
+            Ok(Arrive::Ticket(t)) => {
+                e.notifier.bump();
+                Ok(t as f64)
+            }
+            Ok(Arrive::Broken) => Ok(BROKEN),
+            Ok(Arrive::Waiting) => Ok(WAITING),
+            Err(err) => Err(js_err(env, err)),
+        }
+    }
+
+    /// The index (>= 0), or -1 Broken, -2 Waiting.
+    #[napi]
+    pub fn barrier_wait(env: &Env, h: u32, ticket: f64, timeout_ms: f64) -> Result<f64> {
+        let e = object!(env, h, Barrier, "barrier");
+        match inner!(e, Barrier).wait(to_u64(ticket), Timeout::from_ms(timeout_ms)) {
+            Ok(BarrierWait::Index(i)) => {
+                e.notifier.bump();
+                Ok(f64::from(i))
+            }
+            Ok(BarrierWait::Broken) => {
+                e.notifier.bump();
+                Ok(BROKEN)
+            }
+            Ok(BarrierWait::Waiting) => Ok(WAITING),
+            Err(err) => {
+                e.notifier.bump();
+                Err(js_err(env, err))
+            }
+        }
+    }
+
+    /// The index if it had been released, else -1.
+    #[napi]
+    pub fn barrier_cancel(env: &Env, h: u32, ticket: f64) -> Result<f64> {
+        let e = object!(env, h, Barrier, "barrier");
+        let r = inner!(e, Barrier).cancel(to_u64(ticket));
+        e.notifier.bump();
+        Ok(r as f64)
+    }
+
+    #[napi]
+    pub fn barrier_abort(env: &Env, h: u32) -> Result<()> {
+        let e = object!(env, h, Barrier, "barrier");
+        inner!(e, Barrier).abort();
+        e.notifier.bump();
+        Ok(())
+    }
+
+    #[napi]
+    pub fn barrier_reset(env: &Env, h: u32) -> Result<()> {
+        let e = object!(env, h, Barrier, "barrier");
+        inner!(e, Barrier).reset();
+        e.notifier.bump();
+        Ok(())
     }
 
     // --- Thread records -----------------------------------------------------

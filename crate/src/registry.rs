@@ -25,10 +25,15 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock, RwLock};
 
+use crate::barrier::Barrier;
+use crate::condition::Condition;
 use crate::error::{Error, Result};
+use crate::event::Event;
 use crate::lock::Lock;
 use crate::notify::Notifier;
 use crate::queue::Queue;
+use crate::rlock::RLock;
+use crate::semaphore::Semaphore;
 use crate::thread::{ThreadRecord, ThreadState};
 use crate::value::Value;
 
@@ -36,9 +41,19 @@ use crate::value::Value;
 pub enum Object {
     /// A mutex.
     Lock(Lock),
+    /// A re-entrant lock.
+    RLock(RLock),
+    /// A condition variable's waiters.
+    Condition(Condition),
+    /// A (bounded) semaphore.
+    Semaphore(Semaphore),
+    /// An event flag.
+    Event(Event),
+    /// A barrier.
+    Barrier(Barrier),
     /// A shared number.
     Value(Value),
-    /// A FIFO queue.
+    /// A queue of any flavor.
     Queue(Queue),
     /// A thread record.
     Thread(ThreadRecord),
@@ -49,6 +64,11 @@ impl Object {
     pub fn kind(&self) -> &'static str {
         match self {
             Object::Lock(_) => "lock",
+            Object::RLock(_) => "rlock",
+            Object::Condition(_) => "condition",
+            Object::Semaphore(_) => "semaphore",
+            Object::Event(_) => "event",
+            Object::Barrier(_) => "barrier",
             Object::Value(_) => "value",
             Object::Queue(_) => "queue",
             Object::Thread(_) => "thread",
@@ -211,7 +231,13 @@ pub fn release(id: u32) -> Result<()> {
                     pending.extend(header_handles(&o.data));
                 }
             }
-            Object::Lock(_) | Object::Value(_) => {}
+            Object::Lock(_)
+            | Object::RLock(_)
+            | Object::Condition(_)
+            | Object::Semaphore(_)
+            | Object::Event(_)
+            | Object::Barrier(_)
+            | Object::Value(_) => {}
         }
     }
     Ok(())

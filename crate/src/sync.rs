@@ -3,20 +3,23 @@
 //! Normal builds get `std`; `RUSTFLAGS="--cfg loom"` builds get `loom`'s model-checked
 //! doubles, so the loom models in `tests/loom_*.rs` exercise the very code that ships
 //! (the shim idea is crossbeam-epoch's `primitive` module). Only the modules a loom
-//! model reaches (`park`, `lock`, `queue`) have to use these; under loom the rest of
-//! the crate is not compiled at all (see `lib.rs`).
+//! model reaches (`park`, `lock`, `rlock`, `condition`, `semaphore`, `event`,
+//! `barrier`, `queue`) have to use these; under loom the rest of the crate is
+//! not compiled at all (see `lib.rs`).
 //!
 //! Not provided: timed waits under loom. `loom::sync::Condvar::wait_timeout` waits
-//! without a timeout, so loom models never rely on a deadline firing.
+//! without a timeout, so loom models never rely on a deadline firing later; a
+//! deadline that has already passed works (`park` enqueues, then takes its
+//! timed-out path at once), which is how `loom_condition.rs` races a timeout.
 
 #[cfg(loom)]
 pub(crate) use loom::sync::{
-    atomic::{AtomicBool, AtomicU8},
+    atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8},
     Arc, Condvar, Mutex, MutexGuard,
 };
 #[cfg(not(loom))]
 pub(crate) use std::sync::{
-    atomic::{AtomicBool, AtomicU8},
+    atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8},
     Arc, Condvar, Mutex, MutexGuard,
 };
 

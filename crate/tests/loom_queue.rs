@@ -7,7 +7,7 @@ use loom::sync::Arc;
 use loom::thread;
 
 use native_threads::park::Timeout;
-use native_threads::queue::{Get, Put, Queue, TaskDone};
+use native_threads::queue::{Flavor, Get, Put, Queue, TaskDone};
 
 /// Bounded(1) queue, a producer that must block on the second put, a consumer
 /// that must block when empty: both items arrive, in order.
@@ -56,6 +56,58 @@ fn task_done_releases_join() {
         });
         assert!(q.join(Timeout::Forever).unwrap());
         worker.join().unwrap();
+        assert_eq!(q.task_done(), TaskDone::NoTask);
+    });
+}
+
+/// shutdown(immediate) drops the unfinished item and releases a blocked join.
+#[test]
+fn shutdown_immediate_releases_join() {
+    loom::model(|| {
+        let q = Arc::new(Queue::new(0));
+        assert_eq!(q.put(vec![1], Timeout::Now).unwrap(), Put::Ok);
+        let j = q.clone();
+        let joiner = thread::spawn(move || j.join(Timeout::Forever).unwrap());
+        assert_eq!(q.shutdown(true), vec![vec![1]]);
+        assert!(joiner.join().unwrap());
+        assert_eq!(q.task_done(), TaskDone::NoTask);
+    });
+}
+
+/// LIFO and priority flavors block and wake like FIFO: a getter blocked on an
+/// empty queue gets the item put by another thread, then join is released.
+#[test]
+fn flavors_block_and_track_tasks() {
+    for flavor in [Flavor::Lifo, Flavor::Priority] {
+        loom::model(move || {
+            let q = Arc::new(Queue::with_flavor(1, flavor));
+            let g = q.clone();
+            let worker = thread::spawn(move || {
+                assert_eq!(g.get(Timeout::Forever).unwrap(), Get::Item(vec![5]));
+                assert_eq!(g.task_done(), TaskDone::AllDone);
+            });
+            assert_eq!(
+                q.put_keyed(vec![5], vec![0x02, 0, 0, 0, 0], Timeout::Forever)
+                    .unwrap(),
+                Put::Ok
+            );
+            assert!(q.join(Timeout::Forever).unwrap());
+            worker.join().unwrap();
+        });
+    }
+}
+
+/// A simple queue's blocked getter is released by shutdown; join and
+/// task_done stay harmless.
+#[test]
+fn simple_shutdown_wakes_getter() {
+    loom::model(|| {
+        let q = Arc::new(Queue::with_flavor(0, Flavor::Simple));
+        let g = q.clone();
+        let getter = thread::spawn(move || g.get(Timeout::Forever).unwrap());
+        q.shutdown(false);
+        assert_eq!(getter.join().unwrap(), Get::ShutDown);
+        assert!(q.join(Timeout::Now).unwrap());
         assert_eq!(q.task_done(), TaskDone::NoTask);
     });
 }

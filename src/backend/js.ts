@@ -9,7 +9,17 @@
  * blocks the calling OS thread only; on the main thread that is what the caller
  * asked for (Node allows Atomics.wait there).
  */
-import type { Backend, Handle, ObjectKind, ThreadOutcome, ThreadState, ValueType } from './types.js';
+import type {
+  Backend,
+  CondWait,
+  Handle,
+  ObjectKind,
+  QueueFlavor,
+  RlockRelease,
+  ThreadOutcome,
+  ThreadState,
+  ValueType,
+} from './types.js';
 import { GetStatus, PutStatus } from './types.js';
 import { Arena } from './js/arena.js';
 import { KIND_NAMES, kindOf, liveObjects, release, retain } from './js/registry.js';
@@ -27,6 +37,38 @@ import {
   queueSize,
   queueTaskDone,
 } from './js/queue.js';
+import {
+  rlockAcquire,
+  rlockAcquireCount,
+  rlockIsOwned,
+  rlockLocked,
+  rlockNew,
+  rlockRelease,
+  rlockReleaseAll,
+} from './js/rlock.js';
+import {
+  condCancel,
+  condNew,
+  condNotify,
+  condNotifyAll,
+  condPoll,
+  condRegister,
+  condWait,
+  condWaiting,
+} from './js/condition.js';
+import { semAcquire, semNew, semRelease, semValue } from './js/semaphore.js';
+import { eventClear, eventIsSet, eventNew, eventSet, eventWait } from './js/event.js';
+import {
+  barrierAbort,
+  barrierArrive,
+  barrierBroken,
+  barrierCancel,
+  barrierNew,
+  barrierNWaiting,
+  barrierParties,
+  barrierReset,
+  barrierWait,
+} from './js/barrier.js';
 import {
   osThreadId,
   sleep,
@@ -121,14 +163,14 @@ class JsBackend implements Backend {
     return valueCompareExchange(this.a, h, expected, replacement);
   }
 
-  queueNew(maxsize: number): Handle {
-    return queueNew(this.a, maxsize);
+  queueNew(maxsize: number, flavor: QueueFlavor): Handle {
+    return queueNew(this.a, maxsize, flavor);
   }
   queueMaxsize(h: Handle): number {
     return queueMaxsize(this.a, h);
   }
-  queuePut(h: Handle, item: Uint8Array, timeoutMs: number): PutStatus {
-    return queuePut(this.a, h, item, timeoutMs);
+  queuePut(h: Handle, item: Uint8Array, timeoutMs: number, key?: Uint8Array): PutStatus {
+    return queuePut(this.a, h, item, timeoutMs, key);
   }
   queueGet(h: Handle, timeoutMs: number): Uint8Array | GetStatus {
     return queueGet(this.a, h, timeoutMs);
@@ -147,6 +189,110 @@ class JsBackend implements Backend {
   }
   queueIsShutDown(h: Handle): boolean {
     return queueIsShutDown(this.a, h);
+  }
+
+  rlockNew(): Handle {
+    return rlockNew(this.a);
+  }
+  rlockAcquire(h: Handle, owner: Handle, timeoutMs: number): boolean {
+    return rlockAcquire(this.a, h, owner, timeoutMs);
+  }
+  rlockRelease(h: Handle, owner: Handle): RlockRelease {
+    return rlockRelease(this.a, h, owner);
+  }
+  rlockLocked(h: Handle): boolean {
+    return rlockLocked(this.a, h);
+  }
+  rlockIsOwned(h: Handle, owner: Handle): boolean {
+    return rlockIsOwned(this.a, h, owner);
+  }
+  rlockReleaseAll(h: Handle, owner: Handle): number {
+    return rlockReleaseAll(this.a, h, owner);
+  }
+  rlockAcquireCount(h: Handle, owner: Handle, count: number, timeoutMs: number): boolean {
+    return rlockAcquireCount(this.a, h, owner, count, timeoutMs);
+  }
+
+  condNew(): Handle {
+    return condNew(this.a);
+  }
+  condRegister(h: Handle): number {
+    return condRegister(this.a, h);
+  }
+  condWait(h: Handle, ticket: number, timeoutMs: number): CondWait {
+    return condWait(this.a, h, ticket, timeoutMs);
+  }
+  condPoll(h: Handle, ticket: number): boolean {
+    return condPoll(this.a, h, ticket);
+  }
+  condCancel(h: Handle, ticket: number): boolean {
+    return condCancel(this.a, h, ticket);
+  }
+  condNotify(h: Handle, n: number): number {
+    return condNotify(this.a, h, n);
+  }
+  condNotifyAll(h: Handle): number {
+    return condNotifyAll(this.a, h);
+  }
+  condWaiting(h: Handle): number {
+    return condWaiting(this.a, h);
+  }
+
+  semNew(value: number, bound: number): Handle {
+    return semNew(this.a, value, bound);
+  }
+  semAcquire(h: Handle, timeoutMs: number): boolean {
+    return semAcquire(this.a, h, timeoutMs);
+  }
+  semRelease(h: Handle, n: number): boolean {
+    return semRelease(this.a, h, n);
+  }
+  semValue(h: Handle): number {
+    return semValue(this.a, h);
+  }
+
+  eventNew(): Handle {
+    return eventNew(this.a);
+  }
+  eventIsSet(h: Handle): boolean {
+    return eventIsSet(this.a, h);
+  }
+  eventSet(h: Handle): void {
+    eventSet(this.a, h);
+  }
+  eventClear(h: Handle): void {
+    eventClear(this.a, h);
+  }
+  eventWait(h: Handle, timeoutMs: number): boolean {
+    return eventWait(this.a, h, timeoutMs);
+  }
+
+  barrierNew(parties: number): Handle {
+    return barrierNew(this.a, parties);
+  }
+  barrierParties(h: Handle): number {
+    return barrierParties(this.a, h);
+  }
+  barrierNWaiting(h: Handle): number {
+    return barrierNWaiting(this.a, h);
+  }
+  barrierBroken(h: Handle): boolean {
+    return barrierBroken(this.a, h);
+  }
+  barrierArrive(h: Handle, timeoutMs: number): number {
+    return barrierArrive(this.a, h, timeoutMs);
+  }
+  barrierWait(h: Handle, ticket: number, timeoutMs: number): number {
+    return barrierWait(this.a, h, ticket, timeoutMs);
+  }
+  barrierCancel(h: Handle, ticket: number): number {
+    return barrierCancel(this.a, h, ticket);
+  }
+  barrierAbort(h: Handle): void {
+    barrierAbort(this.a, h);
+  }
+  barrierReset(h: Handle): void {
+    barrierReset(this.a, h);
   }
 
   threadNew(name: string, daemon: boolean): Handle {

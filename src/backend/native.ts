@@ -16,10 +16,12 @@
 import { createRequire } from 'node:module';
 import type {
   Backend,
+  CondWait,
   GetStatus,
   Handle,
   ObjectKind,
   PutStatus,
+  RlockRelease,
   ThreadOutcome,
   ThreadState,
   ValueType,
@@ -47,15 +49,48 @@ interface RawBinding {
   valueSet(h: number, v: number | bigint): void;
   valueAdd(h: number, n: number | bigint): number | bigint;
   valueCompareExchange(h: number, expected: number | bigint, replacement: number | bigint): number | bigint;
-  queueNew(maxsize: number): number;
+  queueNew(maxsize: number, flavor?: string | null): number;
   queueMaxsize(h: number): number;
-  queuePut(h: number, item: Uint8Array, timeoutMs: number): number;
+  queuePut(h: number, item: Uint8Array, timeoutMs: number, key?: Uint8Array | null): number;
   queueGet(h: number, timeoutMs: number): Uint8Array | number;
   queueSize(h: number): number;
   queueTaskDone(h: number): boolean;
   queueJoin(h: number, timeoutMs: number): boolean;
   queueShutdown(h: number, immediate: boolean): void;
   queueIsShutDown(h: number): boolean;
+  rlockNew(): number;
+  rlockAcquire(h: number, owner: number, timeoutMs: number): boolean;
+  rlockRelease(h: number, owner: number): number;
+  rlockLocked(h: number): boolean;
+  rlockIsOwned(h: number, owner: number): boolean;
+  rlockReleaseAll(h: number, owner: number): number;
+  rlockAcquireCount(h: number, owner: number, count: number, timeoutMs: number): boolean;
+  condNew(): number;
+  condRegister(h: number): number;
+  condWait(h: number, ticket: number, timeoutMs: number): number;
+  condPoll(h: number, ticket: number): boolean;
+  condCancel(h: number, ticket: number): boolean;
+  condNotify(h: number, n: number): number;
+  condNotifyAll(h: number): number;
+  condWaiting(h: number): number;
+  semNew(value: number, bound: number): number;
+  semAcquire(h: number, timeoutMs: number): boolean;
+  semRelease(h: number, n: number): boolean;
+  semValue(h: number): number;
+  eventNew(): number;
+  eventIsSet(h: number): boolean;
+  eventSet(h: number): void;
+  eventClear(h: number): void;
+  eventWait(h: number, timeoutMs: number): boolean;
+  barrierNew(parties: number): number;
+  barrierParties(h: number): number;
+  barrierNWaiting(h: number): number;
+  barrierBroken(h: number): boolean;
+  barrierArrive(h: number, timeoutMs: number): number;
+  barrierWait(h: number, ticket: number, timeoutMs: number): number;
+  barrierCancel(h: number, ticket: number): number;
+  barrierAbort(h: number): void;
+  barrierReset(h: number): void;
   threadNew(name: string, daemon: boolean): number;
   threadName(h: number): string;
   threadSetName(h: number, name: string): void;
@@ -132,15 +167,53 @@ function adapt(b: RawBinding): Backend {
     valueAdd: (h, n) => b.valueAdd(h, n),
     valueCompareExchange: (h, expected, replacement) => b.valueCompareExchange(h, expected, replacement),
 
-    queueNew: (maxsize) => b.queueNew(maxsize),
+    queueNew: (maxsize, flavor) => b.queueNew(maxsize, flavor),
     queueMaxsize: (h) => b.queueMaxsize(h),
-    queuePut: (h, item, timeoutMs) => b.queuePut(h, item, timeoutMs) as PutStatus,
+    queuePut: (h, item, timeoutMs, key) => b.queuePut(h, item, timeoutMs, key) as PutStatus,
     queueGet: (h, timeoutMs) => b.queueGet(h, timeoutMs) as Uint8Array | GetStatus,
     queueSize: (h) => b.queueSize(h),
     queueTaskDone: (h) => b.queueTaskDone(h),
     queueJoin: (h, timeoutMs) => b.queueJoin(h, timeoutMs),
     queueShutdown: (h, immediate) => b.queueShutdown(h, immediate),
     queueIsShutDown: (h) => b.queueIsShutDown(h),
+
+    rlockNew: () => b.rlockNew(),
+    rlockAcquire: (h, owner, timeoutMs) => b.rlockAcquire(h, owner, timeoutMs),
+    rlockRelease: (h, owner) => b.rlockRelease(h, owner) as RlockRelease,
+    rlockLocked: (h) => b.rlockLocked(h),
+    rlockIsOwned: (h, owner) => b.rlockIsOwned(h, owner),
+    rlockReleaseAll: (h, owner) => b.rlockReleaseAll(h, owner),
+    rlockAcquireCount: (h, owner, count, timeoutMs) => b.rlockAcquireCount(h, owner, count, timeoutMs),
+
+    condNew: () => b.condNew(),
+    condRegister: (h) => b.condRegister(h),
+    condWait: (h, ticket, timeoutMs) => b.condWait(h, ticket, timeoutMs) as CondWait,
+    condPoll: (h, ticket) => b.condPoll(h, ticket),
+    condCancel: (h, ticket) => b.condCancel(h, ticket),
+    condNotify: (h, n) => b.condNotify(h, n),
+    condNotifyAll: (h) => b.condNotifyAll(h),
+    condWaiting: (h) => b.condWaiting(h),
+
+    semNew: (value, bound) => b.semNew(value, bound),
+    semAcquire: (h, timeoutMs) => b.semAcquire(h, timeoutMs),
+    semRelease: (h, n) => b.semRelease(h, n),
+    semValue: (h) => b.semValue(h),
+
+    eventNew: () => b.eventNew(),
+    eventIsSet: (h) => b.eventIsSet(h),
+    eventSet: (h) => b.eventSet(h),
+    eventClear: (h) => b.eventClear(h),
+    eventWait: (h, timeoutMs) => b.eventWait(h, timeoutMs),
+
+    barrierNew: (parties) => b.barrierNew(parties),
+    barrierParties: (h) => b.barrierParties(h),
+    barrierNWaiting: (h) => b.barrierNWaiting(h),
+    barrierBroken: (h) => b.barrierBroken(h),
+    barrierArrive: (h, timeoutMs) => b.barrierArrive(h, timeoutMs),
+    barrierWait: (h, ticket, timeoutMs) => b.barrierWait(h, ticket, timeoutMs),
+    barrierCancel: (h, ticket) => b.barrierCancel(h, ticket),
+    barrierAbort: (h) => b.barrierAbort(h),
+    barrierReset: (h) => b.barrierReset(h),
 
     threadNew: (name, daemon) => b.threadNew(name, daemon),
     threadName: (h) => b.threadName(h),

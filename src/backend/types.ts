@@ -41,7 +41,19 @@
 
 export type Handle = number;
 
-export type ObjectKind = 'lock' | 'value' | 'queue' | 'thread';
+export type ObjectKind =
+  | 'lock'
+  | 'rlock'
+  | 'condition'
+  | 'semaphore'
+  | 'event'
+  | 'barrier'
+  | 'value'
+  | 'queue'
+  | 'thread';
+
+/** Storage order of a queue. `simple` is FIFO, unbounded, without task tracking. */
+export type QueueFlavor = 'fifo' | 'lifo' | 'priority' | 'simple';
 
 export type ValueType = 'i32' | 'u32' | 'i64' | 'f64';
 
@@ -52,6 +64,45 @@ export enum PutStatus {
   Full = 1,
   /** The queue is shut down. */
   ShutDown = 2,
+  /** Priority queue: the key cannot be compared with one it met (Python's TypeError). */
+  Incomparable = 3,
+}
+
+/**
+ * Priority keys (made by the front end, compared by both backends the same way).
+ * A key is a sequence of elements, each `tag: u8, length: u32 LE, payload`:
+ *   0x01 number   payload: the value as an order-preserving byte string (compare bytes)
+ *   0x02 string   payload: UTF-8 (byte order is code point order)
+ *   0x03 [        an array opens (payload empty)
+ *   0x04 ]        an array closes (payload empty)
+ * Compare two keys element by element: the same tag compares payloads bytewise
+ * (then by length; 0x03/0x04 are equal to themselves); when one key ends, or has
+ * `]` where the other has anything else, the shorter (the one with `]`) is less,
+ * as in Python's tuples; any other pair of different tags cannot be compared.
+ */
+export function comparePriorityKeys(a: Uint8Array, b: Uint8Array): -1 | 0 | 1 | undefined {
+  let i = 0;
+  let j = 0;
+  for (;;) {
+    if (i >= a.length || j >= b.length) return i >= a.length ? (j >= b.length ? 0 : -1) : 1;
+    const ta = a[i];
+    const tb = b[j];
+    const la = a[i + 1] | (a[i + 2] << 8) | (a[i + 3] << 16) | (a[i + 4] << 24);
+    const lb = b[j + 1] | (b[j + 2] << 8) | (b[j + 3] << 16) | (b[j + 4] << 24);
+    if (ta !== tb) {
+      if (ta === 0x04) return -1;
+      if (tb === 0x04) return 1;
+      return undefined;
+    }
+    const n = Math.min(la, lb);
+    for (let k = 0; k < n; k++) {
+      const d = a[i + 5 + k] - b[j + 5 + k];
+      if (d !== 0) return d < 0 ? -1 : 1;
+    }
+    if (la !== lb) return la < lb ? -1 : 1;
+    i += 5 + la;
+    j += 5 + lb;
+  }
 }
 
 /** Queue get outcome when no item was taken. */
@@ -60,6 +111,28 @@ export enum GetStatus {
   Empty = 1,
   /** The queue is shut down and empty. */
   ShutDown = 2,
+}
+
+/** RLock release outcome. */
+export enum RlockRelease {
+  /** Released one level (and the lock is free if that was the last). */
+  Ok = 0,
+  /** The caller does not own it (or nobody does): nothing changed. */
+  NotOwner = 1,
+}
+
+/** Condition wait outcome. */
+export enum CondWait {
+  Notified = 0,
+  TimedOut = 1,
+}
+
+/** Barrier wait outcome (besides an index ≥ 0). */
+export enum BarrierStatus {
+  /** Broken before or while waiting (abort, reset, a waiter's timeout). */
+  Broken = -1,
+  /** Still waiting (only from the non-blocking poll). */
+  Waiting = -2,
 }
 
 /** Thread record life cycle: New → Running → Done. */
@@ -124,11 +197,21 @@ export interface Backend {
   valueAdd(h: Handle, n: number | bigint): number | bigint;
   valueCompareExchange(h: Handle, expected: number | bigint, replacement: number | bigint): number | bigint;
 
-  // --- Queue: FIFO, bounded when maxsize > 0, with task tracking ------------
-  queueNew(maxsize: number): Handle;
+  // --- Queue: bounded when maxsize > 0, with task tracking ---------------------
+  /**
+   * A `priority` queue orders items by the `key` given to `queuePut` (see
+   * `comparePriorityKeys` below for the format); ties leave in put order. A
+   * `simple` queue ignores maxsize (0) and task tracking (taskDone/join are not
+   * called on it).
+   */
+  queueNew(maxsize: number, flavor: QueueFlavor): Handle;
   queueMaxsize(h: Handle): number;
-  /** Takes ownership of `item` (and the handles in its header) only when it returns Ok. */
-  queuePut(h: Handle, item: Uint8Array, timeoutMs: number): PutStatus;
+  /**
+   * Takes ownership of `item` (and the handles in its header) only when it returns Ok.
+   * `key` is given for priority queues only. Returns `PutStatus.Incomparable` (and
+   * changes nothing) when the key cannot be compared with a key it meets on the way in.
+   */
+  queuePut(h: Handle, item: Uint8Array, timeoutMs: number, key?: Uint8Array): PutStatus;
   /** The item (its handle references pass to the caller), or why there is none. */
   queueGet(h: Handle, timeoutMs: number): Uint8Array | GetStatus;
   queueSize(h: Handle): number;
@@ -139,6 +222,91 @@ export interface Backend {
   /** Python 3.13: later puts fail; `immediate` drops the items (each counts as a taskDone). */
   queueShutdown(h: Handle, immediate: boolean): void;
   queueIsShutDown(h: Handle): boolean;
+
+  // --- RLock: re-entrant, owned by a thread (named by its thread record) -------
+  // `owner` is the caller's thread record handle (the logical thread, never an OS
+  // thread id). Epoch moves on every release that frees it.
+  rlockNew(): Handle;
+  /** True when acquired (or re-entered by its owner: count + 1). */
+  rlockAcquire(h: Handle, owner: Handle, timeoutMs: number): boolean;
+  rlockRelease(h: Handle, owner: Handle): RlockRelease;
+  rlockLocked(h: Handle): boolean;
+  rlockIsOwned(h: Handle, owner: Handle): boolean;
+  /** Releases every level the owner holds (for Condition.wait); returns the count, 0 if not the owner. */
+  rlockReleaseAll(h: Handle, owner: Handle): number;
+  /** Acquires and sets the count back (after Condition.wait); like rlockAcquire otherwise. */
+  rlockAcquireCount(h: Handle, owner: Handle, count: number, timeoutMs: number): boolean;
+
+  // --- Condition: waiters and notifications; the lock is the front end's --------
+  // A waiter registers (gets a ticket) before the front end releases the lock,
+  // so a notify between the release and the wait is not lost. Tickets are
+  // served in FIFO order. Epoch moves on every notify that wakes someone.
+  condNew(): Handle;
+  /** Registers a waiter; returns its ticket (> 0). */
+  condRegister(h: Handle): number;
+  /**
+   * Blocks until the ticket is notified (Notified: the ticket is used up) or the
+   * timeout passes (TimedOut: the ticket is withdrawn, unless a notify got it
+   * first, which makes it Notified). timeoutMs is -1 or > 0.
+   */
+  condWait(h: Handle, ticket: number, timeoutMs: number): CondWait;
+  /** Non-blocking: true (the ticket is used up) if it has been notified; false if it still waits. */
+  condPoll(h: Handle, ticket: number): boolean;
+  /**
+   * Withdraws a ticket that is still waiting. Returns true if it had already been
+   * notified (the caller then owns that notification: pass it on or use it).
+   */
+  condCancel(h: Handle, ticket: number): boolean;
+  /** Notifies up to `n` waiting tickets, oldest first; returns how many. */
+  condNotify(h: Handle, n: number): number;
+  condNotifyAll(h: Handle): number;
+  /** Number of tickets still waiting (tests, Barrier-free checks). */
+  condWaiting(h: Handle): number;
+
+  // --- Semaphore and BoundedSemaphore --------------------------------------------
+  /** `bound` is the BoundedSemaphore's limit, or -1 for a plain Semaphore. */
+  semNew(value: number, bound: number): Handle;
+  /** True when a permit was taken. */
+  semAcquire(h: Handle, timeoutMs: number): boolean;
+  /** Adds `n` permits; false (and nothing changes) when that would exceed the bound. Epoch moves. */
+  semRelease(h: Handle, n: number): boolean;
+  semValue(h: Handle): number;
+
+  // --- Event ---------------------------------------------------------------------
+  eventNew(): Handle;
+  eventIsSet(h: Handle): boolean;
+  /** Epoch moves on set. */
+  eventSet(h: Handle): void;
+  eventClear(h: Handle): void;
+  /** True once set (at once if set); false on timeout. */
+  eventWait(h: Handle, timeoutMs: number): boolean;
+
+  // --- Barrier (CPython's four-state machine: filling, draining, resetting, broken) --
+  // Epoch moves on release, break, abort and reset.
+  barrierNew(parties: number): Handle;
+  barrierParties(h: Handle): number;
+  barrierNWaiting(h: Handle): number;
+  barrierBroken(h: Handle): boolean;
+  /**
+   * Arrives (waiting while the barrier drains or resets, as CPython's _enter does;
+   * timeoutMs -1 waits for ever, 0 returns Waiting instead of waiting, > 0 returns
+   * Waiting when it passes). Returns a ticket (> 0) naming this arrival, or Broken.
+   * The last of `parties` arrivals releases everyone (its own wait then returns at once).
+   */
+  barrierArrive(h: Handle, timeoutMs: number): number;
+  /**
+   * Waits for the arrival's release: its index (0 .. parties-1, in arrival order),
+   * or Broken. On timeout the barrier breaks (as in Python) and Broken is returned.
+   * A 0 timeout polls: Waiting when not released yet.
+   */
+  barrierWait(h: Handle, ticket: number, timeoutMs: number): number;
+  /**
+   * Withdraws an arrival that is still waiting, as if it had never arrived (for an
+   * aborted async wait). Returns its index if it had already been released, else -1.
+   */
+  barrierCancel(h: Handle, ticket: number): number;
+  barrierAbort(h: Handle): void;
+  barrierReset(h: Handle): void;
 
   // --- Thread records: what every isolate can see of a thread ---------------
   threadNew(name: string, daemon: boolean): Handle;

@@ -86,7 +86,7 @@ export const DIR_ENTRIES = 1024;
 export const HEAP_START = 512 + DIR_ENTRIES * 4;
 
 /**
- * Every registry object (lock, value, queue, thread record) is allocated this
+ * Every registry object (every kind: registry.ts KIND_*) is allocated this
  * many bytes, whatever it uses, so `resolve` can `fit(off + OBJECT_BYTES)` without
  * knowing the kind's size (and all objects share one size class).
  */

@@ -43,7 +43,14 @@ export function lockNew(a: Arena): number {
 
 export function lockAcquire(a: Arena, h: number, timeoutMs: number): boolean {
   const o = resolve(a, h, KIND_LOCK) >> 2;
-  const i32 = a.i32;
+  return wordAcquire(a.i32, o, timeoutMs);
+}
+
+/**
+ * Acquire the lock word at i32 index `o` (the object's EPOCH, WAITERS after it);
+ * shared with rlock.ts, whose RLock is this word plus an owner and a count.
+ */
+export function wordAcquire(i32: Int32Array, o: number, timeoutMs: number): boolean {
   // The first read is plain (Atomics.load costs ~15 ns on Node 20); the CAS checks it.
   let v = i32[o];
   for (;;) {
@@ -75,7 +82,11 @@ function acquireSlow(i32: Int32Array, o: number, timeoutMs: number): boolean {
 
 export function lockRelease(a: Arena, h: number): boolean {
   const o = resolve(a, h, KIND_LOCK) >> 2;
-  const i32 = a.i32;
+  return wordRelease(a.i32, o);
+}
+
+/** Release the lock word at i32 index `o`; false (and no change) when it was not locked. */
+export function wordRelease(i32: Int32Array, o: number): boolean {
   let v = i32[o]; // plain first read, checked by the CAS
   for (;;) {
     if ((v & 1) === 0) {

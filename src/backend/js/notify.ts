@@ -9,9 +9,10 @@
  * | 0      | EPOCH   | u32 change counter (wrapping); waiters Atomics.wait on this word     |
  * | 4      | WAITERS | threads blocked in a wait on EPOCH, plus pending watches on it       |
  *
- * (A Lock keeps its locked bit inside EPOCH: lock.ts.)
+ * (Lock, RLock and Event keep a state bit inside EPOCH: lock.ts, rlock.ts, event.ts.)
  *
- * The wait protocol, used by every blocking call (queue.ts, thread.ts, lock.ts):
+ * The wait protocol, used by every blocking call (lock.ts, rlock.ts, queue.ts,
+ * thread.ts, condition.ts, semaphore.ts, event.ts, barrier.ts):
  *
  *   WAITERS += 1
  *   loop: seen = EPOCH; if interrupted throw; if the operation can proceed, do it
@@ -34,7 +35,8 @@
  * interruptAll sets INTERRUPTED in the arena header, wakes the sleepers (they wait
  * on that word), then adds 2 to every live object's EPOCH and notifies it. Adding
  * (rather than only notifying) reaches a waiter that read EPOCH and checked the
- * flag just before the flag was set; 2 keeps a Lock's locked bit as it was.
+ * flag just before the flag was set; 2 keeps a Lock's (RLock's, Event's) bit 0
+ * as it was.
  */
 import { type Arena, INTERRUPTED } from './arena.js';
 import { forEachLive, resolveAny } from './registry.js';

@@ -1,8 +1,18 @@
 /**
- * Queue: Python 3.13's `queue.Queue` (FIFO, optional bound, task tracking,
- * shutdown) over items copied into arena blocks.
+ * Queue: Python 3.13's `queue.Queue` (optional bound, task tracking, shutdown)
+ * over items copied into arena blocks, in four storage flavors, as CPython's
+ * subclasses override `_put`/`_get` (tryPut/tryGet here):
  *
- * The items form a singly linked list of blocks, oldest at HEAD. Every field other
+ * | FLAVOR | name     | storage                                                       |
+ * |--------|----------|---------------------------------------------------------------|
+ * | 0      | fifo     | linked list of item blocks, put at TAIL, get at HEAD          |
+ * | 1      | lifo     | the same list used as a stack: put and get at HEAD            |
+ * | 2      | priority | binary heap of item blocks by key, then put order             |
+ * |        |          | (queue-priority.ts; HEAD, TAIL, SEQ are its descriptor)       |
+ * | 3      | simple   | fifo with MAXSIZE 0 (SimpleQueue: unbounded; the front end    |
+ * |        |          | never calls taskDone/join, so UNFINISHED just counts puts)    |
+ *
+ * The list items form a singly linked list of blocks, HEAD first. Every field other
  * than EPOCH/WAITERS is written under the queue's own futex MUTEX (mutex.ts), with
  * plain stores (an Atomics.store costs ~15 ns on Node 20). Readers without the
  * mutex (qsize, join, isShutDown) use Atomics.load: join reads EPOCH first, and
@@ -30,10 +40,14 @@
  * | 16     | SIZE       | items in the list                                          |
  * | 20     | UNFINISHED | puts not yet matched by taskDone (≥ 0)                     |
  * | 24     | SHUT       | 0 = open, 1 = shut down (never goes back)                  |
- * | 28     | HEAD       | payload offset of the oldest item block, 0 = empty         |
- * | 32     | TAIL       | payload offset of the newest item block, 0 = empty         |
+ * | 28     | HEAD       | list: first item block to get, 0 = empty; priority: ARR    |
+ * | 32     | TAIL       | fifo/simple: newest item block; lifo: oldest (the bottom), |
+ * |        |            | 0 = empty; priority: CAP                                   |
+ * | 36     | SEQ        | priority: sequence number of the next put                  |
+ * | 40     | FLAVOR     | storage flavor (table above); fixed at creation            |
  *
- * Item block layout:
+ * Item block layout (priority: queue-priority.ts, NEXT holds the key length and
+ * the key follows the item):
  *
  * | offset | name  | meaning                                                          |
  * |--------|-------|------------------------------------------------------------------|
@@ -41,15 +55,17 @@
  * | 4      | LEN   | item length in bytes                                             |
  * | 8      | bytes | the item: u32 LE handle count n, n u32 LE handle ids, payload    |
  *
- * Invariants (under MUTEX): SIZE = length of the list; HEAD = 0 ⇔ TAIL = 0 ⇔
- * SIZE = 0; MAXSIZE = 0 or SIZE ≤ MAXSIZE; a failed call changes nothing. An item
+ * Invariants (under MUTEX): SIZE = number of items; for the list flavors HEAD = 0
+ * ⇔ TAIL = 0 ⇔ SIZE = 0; MAXSIZE = 0 or SIZE ≤ MAXSIZE; a failed call changes
+ * nothing (a priority put refused as Incomparable included). An item
  * owns the references of the handles in its header until a get hands them to the
  * caller; dropping it (shutdown(immediate), freeing the queue) releases them.
  */
 import { type Arena, OBJECT_BYTES } from './arena.js';
-import { GetStatus, PutStatus } from '../types.js';
+import { GetStatus, PutStatus, type QueueFlavor } from '../types.js';
 import { mutexLock, mutexUnlock } from './mutex.js';
 import { bump, deadlineOf, interruptedError, isInterrupted, waitWord, WAITERS } from './notify.js';
+import { heapPop, heapPush, heapTake } from './queue-priority.js';
 import { KIND_QUEUE, register, releaseQuietly, resolve, setDestroyer } from './registry.js';
 
 // i32 word indices relative to the queue's header.
@@ -60,13 +76,23 @@ const UNFINISHED = 5;
 const SHUT = 6;
 const HEAD = 7;
 const TAIL = 8;
+const FLAVOR = 10;
 /** Item block header bytes (NEXT, LEN). */
 const ITEM_HEADER = 8;
 
-export function queueNew(a: Arena, maxsize: number): number {
+const FIFO = 0;
+const LIFO = 1;
+const PRIORITY = 2;
+const SIMPLE = 3;
+const FLAVORS: Record<QueueFlavor, number> = { fifo: FIFO, lifo: LIFO, priority: PRIORITY, simple: SIMPLE };
+const NO_KEY = new Uint8Array(0);
+
+export function queueNew(a: Arena, maxsize: number, flavor: QueueFlavor): number {
   const off = a.alloc(OBJECT_BYTES);
+  const code = FLAVORS[flavor];
   a.i32.fill(0, off >> 2, (off + OBJECT_BYTES) >> 2);
-  a.i32[(off >> 2) + MAXSIZE] = maxsize;
+  a.i32[(off >> 2) + MAXSIZE] = code === SIMPLE ? 0 : maxsize;
+  a.i32[(off >> 2) + FLAVOR] = code;
   return register(a, KIND_QUEUE, off);
 }
 
@@ -75,44 +101,75 @@ export function queueMaxsize(a: Arena, h: number): number {
   return a.i32[q + MAXSIZE];
 }
 
-/** One attempt with MUTEX held: link `blk` or say why not. */
-function tryPut(a: Arena, q: number, blk: number): PutStatus {
+/**
+ * One attempt with MUTEX held: store `blk` (its key is `key`, priority only) or
+ * say why not. Throws only when a priority heap cannot grow (out of memory).
+ */
+function tryPut(a: Arena, q: number, blk: number, key: Uint8Array): PutStatus {
   let i32 = a.i32;
   if (i32[q + SHUT] !== 0) return PutStatus.ShutDown;
   const max = i32[q + MAXSIZE];
-  if (max > 0 && i32[q + SIZE] >= max) return PutStatus.Full;
-  const tail = i32[q + TAIL];
-  if (tail === 0) {
+  const size = i32[q + SIZE];
+  if (max > 0 && size >= max) return PutStatus.Full;
+  const flavor = i32[q + FLAVOR];
+  if (flavor === FIFO || flavor === SIMPLE) {
+    const tail = i32[q + TAIL];
+    if (tail === 0) {
+      i32[q + HEAD] = blk;
+    } else {
+      a.fit(tail + ITEM_HEADER); // another isolate's block, maybe past our views
+      i32 = a.i32;
+      i32[tail >> 2] = blk;
+    }
+    i32[q + TAIL] = blk;
+  } else if (flavor === LIFO) {
+    const head = i32[q + HEAD];
+    i32[blk >> 2] = head;
     i32[q + HEAD] = blk;
+    if (head === 0) i32[q + TAIL] = blk;
   } else {
-    a.fit(tail + ITEM_HEADER); // another isolate's block, maybe past our views
+    if (!heapPush(a, q + HEAD, size, blk, key)) return PutStatus.Incomparable;
     i32 = a.i32;
-    i32[tail >> 2] = blk;
   }
-  i32[q + TAIL] = blk;
-  i32[q + SIZE]++;
+  i32[q + SIZE] = size + 1;
   i32[q + UNFINISHED]++;
   return PutStatus.Ok;
 }
 
-export function queuePut(a: Arena, h: number, item: Uint8Array, timeoutMs: number): PutStatus {
+/** tryPut under MUTEX, unlocking even if it throws. */
+function lockedPut(a: Arena, q: number, blk: number, key: Uint8Array): PutStatus {
+  mutexLock(a.i32, q + MUTEX);
+  try {
+    return tryPut(a, q, blk, key);
+  } finally {
+    mutexUnlock(a.i32, q + MUTEX);
+  }
+}
+
+export function queuePut(a: Arena, h: number, item: Uint8Array, timeoutMs: number, key?: Uint8Array): PutStatus {
   const q = resolve(a, h, KIND_QUEUE) >> 2;
   const len = item.length;
-  const blk = a.alloc(ITEM_HEADER + len);
+  const priority = a.i32[q + FLAVOR] === PRIORITY;
+  const k = priority ? (key ?? NO_KEY) : NO_KEY;
+  const blk = a.alloc(ITEM_HEADER + len + k.length);
   let i32 = a.i32;
-  i32[blk >> 2] = 0;
+  i32[blk >> 2] = k.length; // KEY_LEN for the heap; for the lists NEXT, 0 = last
   i32[(blk >> 2) + 1] = len;
   a.u8.set(item, blk + ITEM_HEADER);
-  mutexLock(i32, q + MUTEX);
-  let status = tryPut(a, q, blk);
-  mutexUnlock(a.i32, q + MUTEX);
-  if (status === PutStatus.Full && timeoutMs !== 0) {
-    try {
-      status = putSlow(a, q, blk, timeoutMs);
-    } catch (error) {
-      a.free(blk);
-      throw error;
+  let status: PutStatus;
+  try {
+    if (priority) {
+      a.u8.set(k, blk + ITEM_HEADER + len);
+      status = lockedPut(a, q, blk, k);
+    } else {
+      mutexLock(i32, q + MUTEX);
+      status = tryPut(a, q, blk, k);
+      mutexUnlock(a.i32, q + MUTEX);
     }
+    if (status === PutStatus.Full && timeoutMs !== 0) status = putSlow(a, q, blk, k, timeoutMs);
+  } catch (error) {
+    a.free(blk);
+    throw error;
   }
   i32 = a.i32;
   if (status === PutStatus.Ok) bump(i32, q);
@@ -120,7 +177,7 @@ export function queuePut(a: Arena, h: number, item: Uint8Array, timeoutMs: numbe
   return status;
 }
 
-function putSlow(a: Arena, q: number, blk: number, timeoutMs: number): PutStatus {
+function putSlow(a: Arena, q: number, blk: number, key: Uint8Array, timeoutMs: number): PutStatus {
   const deadline = deadlineOf(timeoutMs);
   Atomics.add(a.i32, q + WAITERS, 1);
   try {
@@ -128,9 +185,7 @@ function putSlow(a: Arena, q: number, blk: number, timeoutMs: number): PutStatus
       const i32 = a.i32;
       const seen = Atomics.load(i32, q);
       if (isInterrupted(i32)) throw interruptedError();
-      mutexLock(i32, q + MUTEX);
-      const status = tryPut(a, q, blk);
-      mutexUnlock(a.i32, q + MUTEX);
+      const status = lockedPut(a, q, blk, key);
       if (status !== PutStatus.Full) return status;
       if (!waitWord(a.i32, q, seen, deadline)) return PutStatus.Full;
     }
@@ -139,17 +194,20 @@ function putSlow(a: Arena, q: number, blk: number, timeoutMs: number): PutStatus
   }
 }
 
-/** One attempt with MUTEX held: the unlinked block (inside the views), or -GetStatus. */
+/** One attempt with MUTEX held: the removed block (inside the views), or -GetStatus. */
 function tryGet(a: Arena, q: number): number {
   let i32 = a.i32;
+  const size = i32[q + SIZE];
+  if (size === 0) return i32[q + SHUT] !== 0 ? -GetStatus.ShutDown : -GetStatus.Empty;
+  i32[q + SIZE] = size - 1;
+  if (i32[q + FLAVOR] === PRIORITY) return heapPop(a, q + HEAD, size);
+  // fifo, lifo and simple all take from HEAD.
   const head = i32[q + HEAD];
-  if (head === 0) return i32[q + SHUT] !== 0 ? -GetStatus.ShutDown : -GetStatus.Empty;
   a.fit(head + ITEM_HEADER); // another isolate's block, maybe past our views
   i32 = a.i32;
   const next = i32[head >> 2];
   i32[q + HEAD] = next;
   if (next === 0) i32[q + TAIL] = 0;
-  i32[q + SIZE]--;
   return head;
 }
 
@@ -226,22 +284,30 @@ export function queueJoin(a: Arena, h: number, timeoutMs: number): boolean {
 
 export function queueShutdown(a: Arena, h: number, immediate: boolean): void {
   const q = resolve(a, h, KIND_QUEUE) >> 2;
-  const i32 = a.i32;
+  let i32 = a.i32;
   let dropped = 0;
+  let droppedHeap: number[] | undefined;
   mutexLock(i32, q + MUTEX);
   Atomics.store(i32, q + SHUT, 1);
   if (immediate) {
-    dropped = i32[q + HEAD];
     const n = i32[q + SIZE];
-    i32[q + HEAD] = 0;
-    i32[q + TAIL] = 0;
+    if (i32[q + FLAVOR] === PRIORITY) {
+      // Frees only the entry array (ALLOC_LOCK after MUTEX), never throws.
+      droppedHeap = heapTake(a, q + HEAD, n);
+      i32 = a.i32;
+    } else {
+      dropped = i32[q + HEAD];
+      i32[q + HEAD] = 0;
+      i32[q + TAIL] = 0;
+    }
     i32[q + SIZE] = 0;
     // Python 3.13 counts each drained item as task_done, never going below 0.
     i32[q + UNFINISHED] = Math.max(0, i32[q + UNFINISHED] - n);
   }
   mutexUnlock(i32, q + MUTEX);
   bump(i32, q);
-  dropItems(a, dropped);
+  if (droppedHeap !== undefined) for (const blk of droppedHeap) dropItem(a, blk);
+  else dropItems(a, dropped);
 }
 
 export function queueIsShutDown(a: Arena, h: number): boolean {
@@ -266,17 +332,31 @@ export function releaseItemHandles(a: Arena, start: number, len: number): void {
   for (const id of ids) releaseQuietly(a, id);
 }
 
+/** Free a detached item block, releasing its handles. */
+function dropItem(a: Arena, blk: number): void {
+  a.fit(blk + ITEM_HEADER);
+  const len = a.i32[(blk >> 2) + 1];
+  a.fit(blk + ITEM_HEADER + len);
+  releaseItemHandles(a, blk + ITEM_HEADER, len);
+  a.free(blk);
+}
+
 /** Free a detached list of item blocks starting at `blk`, releasing their handles. */
 function dropItems(a: Arena, blk: number): void {
   while (blk !== 0) {
     a.fit(blk + ITEM_HEADER);
     const next = a.i32[blk >> 2];
-    const len = a.i32[(blk >> 2) + 1];
-    a.fit(blk + ITEM_HEADER + len);
-    releaseItemHandles(a, blk + ITEM_HEADER, len);
-    a.free(blk);
+    dropItem(a, blk);
     blk = next;
   }
 }
 
-setDestroyer(KIND_QUEUE, (a, off) => dropItems(a, a.i32[(off >> 2) + HEAD]));
+setDestroyer(KIND_QUEUE, (a, off) => {
+  const q = off >> 2;
+  if (a.i32[q + FLAVOR] !== PRIORITY) {
+    dropItems(a, a.i32[q + HEAD]);
+    return;
+  }
+  const blocks = heapTake(a, q + HEAD, a.i32[q + SIZE]);
+  for (const blk of blocks) dropItem(a, blk);
+});

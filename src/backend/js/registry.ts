@@ -16,7 +16,7 @@
  *
  * | offset | name  | meaning                                                      |
  * |--------|-------|--------------------------------------------------------------|
- * | 0      | meta  | generation << 3 | kind; kind 0 = free (see state table)     |
+ * | 0      | meta  | generation << 4 | kind; kind 0 = free (see state table)     |
  * | 4      | off   | byte offset of the object in the arena (valid while live)    |
  * | 8      | refs  | reference count (valid while live)                           |
  * | 12     | next  | next slot index on the free list (0 = last), while free      |
@@ -26,9 +26,9 @@
  * | generation | kind | meaning                                                         |
  * |------------|------|-----------------------------------------------------------------|
  * | g          | 0    | free; the next object in this slot gets generation g            |
- * | g          | 1–4  | live object of that kind (KIND_*), named by handle g << 20 | index |
+ * | g          | 1–9  | live object of that kind (KIND_*), named by handle g << 20 | index |
  *
- * Resolving checks that the slot's meta equals (handle's generation << 3 | kind)
+ * Resolving checks that the slot's meta equals (handle's generation << 4 | kind)
  * with one atomic load, so a handle to a freed object (the generation moved on
  * when it was freed), to another kind, or that was never issued, is an
  * `invalid handle` TypeError. A slot is reused only after REUSE_DELAY other slots
@@ -63,13 +63,29 @@ export const KIND_LOCK = 1;
 export const KIND_VALUE = 2;
 export const KIND_QUEUE = 3;
 export const KIND_THREAD = 4;
-export const KIND_NAMES = [undefined, 'lock', 'value', 'queue', 'thread'] as const;
+export const KIND_RLOCK = 5;
+export const KIND_CONDITION = 6;
+export const KIND_SEMAPHORE = 7;
+export const KIND_EVENT = 8;
+export const KIND_BARRIER = 9;
+export const KIND_NAMES = [
+  undefined,
+  'lock',
+  'value',
+  'queue',
+  'thread',
+  'rlock',
+  'condition',
+  'semaphore',
+  'event',
+  'barrier',
+] as const;
 
 const INDEX_BITS = 20;
 const INDEX_MASK = (1 << INDEX_BITS) - 1;
 const GEN_MASK = 1023;
-const KIND_BITS = 3;
-const KIND_MASK = 7;
+const KIND_BITS = 4;
+const KIND_MASK = 15;
 const CHUNK_BITS = 10;
 const CHUNK_SLOTS = 1 << CHUNK_BITS;
 const CHUNK_MASK = CHUNK_SLOTS - 1;

@@ -1,11 +1,24 @@
-//! Queue: Python 3.13's `queue.Queue` (FIFO, optionally bounded, task tracking,
-//! shutdown) over byte items.
+//! Queue: Python 3.13's `queue.Queue`, `LifoQueue`, `PriorityQueue` and
+//! `SimpleQueue` (optionally bounded, task tracking, shutdown) over byte items.
 //!
 //! Algorithm: CPython's `Lib/queue.py` — one mutex over the whole state and three
 //! wait conditions named for what they signal (`NOT_EMPTY`, `NOT_FULL`,
 //! `ALL_DONE`) — with the conditions implemented by the parking lot
 //! (`park.rs`), keyed by this queue's address plus 0, 1, 2, so that
-//! `interrupt_all` reaches every waiter.
+//! `interrupt_all` reaches every waiter. As in CPython, the flavors differ only
+//! in their storage (`_put`/`_get`), one file each, reached through the private
+//! `Store` enum (crossbeam-channel's flavor dispatch):
+//!
+//! | flavor     | storage            | bounded | task tracking | file          |
+//! |------------|--------------------|---------|---------------|---------------|
+//! | `Fifo`     | `VecDeque`         | yes     | yes           | `fifo.rs`     |
+//! | `Lifo`     | `Vec` (a stack)    | yes     | yes           | `lifo.rs`     |
+//! | `Priority` | binary heap by key | yes     | yes           | `priority.rs` |
+//! | `Simple`   | `VecDeque`         | no      | no            | `fifo.rs`     |
+//!
+//! `Simple` ignores `maxsize` (it is 0) and never counts unfinished tasks, so
+//! `task_done` on it reports `NoTask` and `join` returns at once: harmless,
+//! though the front end never calls them. Shutdown works as for the others.
 //!
 //! Locking protocol: a waiter holds `inner`, sees it must wait, counts itself in
 //! `getters`/`putters`/`joiners`, and enqueues in the parking lot *before*
@@ -14,18 +27,27 @@
 //! the waiter is queued (the unpark finds it): no lost wakeups. The counters let
 //! `put`/`get` skip the parking lot entirely when nobody waits.
 //!
-//! Invariants (under `inner`): `items.len() <= maxsize` when bounded;
-//! `unfinished >= items.len()` except after `shutdown(true)` drained; a failed
-//! call changes nothing (a refused item is handed back).
+//! Invariants (under `inner`): `store.len() <= maxsize` when bounded;
+//! `unfinished >= store.len()` except after `shutdown(true)` drained, and
+//! `unfinished == 0` for `Simple`; a failed call changes nothing (a refused item
+//! is handed back, a priority key that cannot be compared included).
 //!
 //! Not done: lock-free storage (crossbeam's array/list flavors). The mutex is
-//! held for a `VecDeque` push or pop only, so it is rarely contended for long.
+//! held for a push or pop only, so it is rarely contended for long.
 
-use std::collections::VecDeque;
+mod fifo;
+mod lifo;
+mod priority;
+
+pub use priority::compare_priority_keys;
 
 use crate::error::{Error, Result};
 use crate::park::{self, ParkResult, Timeout, TOKEN_NORMAL};
 use crate::sync::{lock, Mutex};
+
+use fifo::Fifo;
+use lifo::Lifo;
+use priority::Priority;
 
 const NOT_EMPTY: usize = 0;
 const NOT_FULL: usize = 1;
@@ -40,6 +62,95 @@ pub enum Put {
     Full(Vec<u8>),
     /// Shut down.
     ShutDown(Vec<u8>),
+    /// Priority queue: the key cannot be compared with one it met on its way in.
+    Incomparable(Vec<u8>),
+}
+
+/// Storage order (and, for `Simple`, the lack of a bound and task tracking).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    /// `queue.Queue`: first in, first out.
+    Fifo,
+    /// `queue.LifoQueue`: last in, first out.
+    Lifo,
+    /// `queue.PriorityQueue`: least key first, ties in put order.
+    Priority,
+    /// `queue.SimpleQueue`: FIFO, unbounded, no task tracking.
+    Simple,
+}
+
+impl Flavor {
+    /// From the JS name (`'fifo' | 'lifo' | 'priority' | 'simple'`).
+    pub fn parse(name: &str) -> Option<Flavor> {
+        match name {
+            "fifo" => Some(Flavor::Fifo),
+            "lifo" => Some(Flavor::Lifo),
+            "priority" => Some(Flavor::Priority),
+            "simple" => Some(Flavor::Simple),
+            _ => None,
+        }
+    }
+
+    /// The JS name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Flavor::Fifo => "fifo",
+            Flavor::Lifo => "lifo",
+            Flavor::Priority => "priority",
+            Flavor::Simple => "simple",
+        }
+    }
+}
+
+/// The flavors' storage, chosen once at creation.
+enum Store {
+    Fifo(Fifo),
+    Lifo(Lifo),
+    Priority(Priority),
+}
+
+impl Store {
+    fn new(flavor: Flavor) -> Store {
+        match flavor {
+            Flavor::Fifo | Flavor::Simple => Store::Fifo(Fifo::default()),
+            Flavor::Lifo => Store::Lifo(Lifo::default()),
+            Flavor::Priority => Store::Priority(Priority::default()),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Store::Fifo(s) => s.len(),
+            Store::Lifo(s) => s.len(),
+            Store::Priority(s) => s.len(),
+        }
+    }
+
+    /// Stores `item`; only a priority queue can refuse it (handing it back).
+    fn push(&mut self, item: Vec<u8>, key: Vec<u8>) -> std::result::Result<(), Vec<u8>> {
+        match self {
+            Store::Fifo(s) => s.push(item),
+            Store::Lifo(s) => s.push(item),
+            Store::Priority(s) => return s.push(item, key),
+        }
+        Ok(())
+    }
+
+    fn pop(&mut self) -> Option<Vec<u8>> {
+        match self {
+            Store::Fifo(s) => s.pop(),
+            Store::Lifo(s) => s.pop(),
+            Store::Priority(s) => s.pop(),
+        }
+    }
+
+    fn drain(&mut self) -> Vec<Vec<u8>> {
+        match self {
+            Store::Fifo(s) => s.drain(),
+            Store::Lifo(s) => s.drain(),
+            Store::Priority(s) => s.drain(),
+        }
+    }
 }
 
 /// Outcome of `get`.
@@ -65,8 +176,9 @@ pub enum TaskDone {
 }
 
 struct Inner {
-    items: VecDeque<Vec<u8>>,
-    /// Items put and not yet marked done (Python's `unfinished_tasks`).
+    store: Store,
+    /// Items put and not yet marked done (Python's `unfinished_tasks`); always
+    /// 0 for `Simple`.
     unfinished: u64,
     shutdown: bool,
     /// Threads parked (or about to park) on each condition.
@@ -75,19 +187,27 @@ struct Inner {
     joiners: u32,
 }
 
-/// A FIFO queue, unbounded when `maxsize == 0`.
+/// A queue of one flavor, unbounded when `maxsize == 0`.
 pub struct Queue {
     maxsize: usize,
+    flavor: Flavor,
     inner: Mutex<Inner>,
 }
 
 impl Queue {
-    /// A new queue; `maxsize == 0` means unbounded.
+    /// A new FIFO queue; `maxsize == 0` means unbounded.
     pub fn new(maxsize: usize) -> Queue {
+        Queue::with_flavor(maxsize, Flavor::Fifo)
+    }
+
+    /// A new queue of `flavor`; `maxsize == 0` means unbounded (and a `Simple`
+    /// queue is always unbounded).
+    pub fn with_flavor(maxsize: usize, flavor: Flavor) -> Queue {
         Queue {
-            maxsize,
+            maxsize: if flavor == Flavor::Simple { 0 } else { maxsize },
+            flavor,
             inner: Mutex::new(Inner {
-                items: VecDeque::new(),
+                store: Store::new(flavor),
                 unfinished: 0,
                 shutdown: false,
                 getters: 0,
@@ -108,17 +228,34 @@ impl Queue {
         self.maxsize
     }
 
-    /// Appends `item`, waiting at most `timeout` for room.
+    /// The storage order.
+    pub fn flavor(&self) -> Flavor {
+        self.flavor
+    }
+
+    /// Adds `item` (with an empty priority key), waiting at most `timeout` for room.
     pub fn put(&self, item: Vec<u8>, timeout: Timeout) -> Result<Put> {
+        self.put_keyed(item, Vec::new(), timeout)
+    }
+
+    /// Adds `item`, waiting at most `timeout` for room. `key` orders it in a
+    /// priority queue (the other flavors ignore it). As in CPython, the key is
+    /// compared only once there is room: a full queue times out with `Full` even
+    /// when the key would not have fit.
+    pub fn put_keyed(&self, item: Vec<u8>, key: Vec<u8>, timeout: Timeout) -> Result<Put> {
         let deadline = timeout.deadline();
         let mut g = lock(&self.inner);
         loop {
             if g.shutdown {
                 return Ok(Put::ShutDown(item));
             }
-            if self.maxsize == 0 || g.items.len() < self.maxsize {
-                g.items.push_back(item);
-                g.unfinished += 1;
+            if self.maxsize == 0 || g.store.len() < self.maxsize {
+                if let Err(item) = g.store.push(item, key) {
+                    return Ok(Put::Incomparable(item));
+                }
+                if self.flavor != Flavor::Simple {
+                    g.unfinished += 1;
+                }
                 let wake = g.getters > 0;
                 drop(g);
                 if wake {
@@ -145,12 +282,13 @@ impl Queue {
         }
     }
 
-    /// Removes the oldest item, waiting at most `timeout` for one.
+    /// Removes the next item (oldest, newest or least, by flavor), waiting at
+    /// most `timeout` for one.
     pub fn get(&self, timeout: Timeout) -> Result<Get> {
         let deadline = timeout.deadline();
         let mut g = lock(&self.inner);
         loop {
-            if let Some(item) = g.items.pop_front() {
+            if let Some(item) = g.store.pop() {
                 let wake = g.putters > 0;
                 drop(g);
                 if wake {
@@ -182,7 +320,7 @@ impl Queue {
 
     /// Number of items (a snapshot; "not reliable", as Python says).
     pub fn len(&self) -> usize {
-        lock(&self.inner).items.len()
+        lock(&self.inner).store.len()
     }
 
     /// Whether there are no items (a snapshot).
@@ -248,7 +386,7 @@ impl Queue {
         g.shutdown = true;
         let mut dropped = Vec::new();
         if immediate {
-            dropped.extend(g.items.drain(..));
+            dropped = g.store.drain();
             g.unfinished = g.unfinished.saturating_sub(dropped.len() as u64);
         }
         drop(g);
@@ -267,6 +405,6 @@ impl Queue {
 
     /// Removes every item without any other change (the queue is being freed).
     pub fn take_all(&self) -> Vec<Vec<u8>> {
-        lock(&self.inner).items.drain(..).collect()
+        lock(&self.inner).store.drain()
     }
 }

@@ -1,0 +1,91 @@
+/**
+ * Event: Python's `threading.Event`, a flag that threads wait to see set.
+ *
+ * Like a Lock (lock.ts), the flag lives in bit 0 of the epoch word, so set, clear
+ * and the fast path of wait are one atomic operation each and set needs no
+ * separate epoch bump:
+ *
+ * | offset | name    | meaning                                                 |
+ * |--------|---------|---------------------------------------------------------|
+ * | 0      | EPOCH   | state word (table below); waiters Atomics.wait on it    |
+ * | 4      | WAITERS | blocked waiters plus pending watches (notify.ts)        |
+ *
+ * State word (as u32; wraps):
+ *
+ * | bit 0 | bits 1–31 | meaning                                                  |
+ * |-------|-----------|----------------------------------------------------------|
+ * | 0     | n         | clear                                                    |
+ * | 1     | n         | set                                                      |
+ *
+ * set: CAS v → v + 1 from an even v, then notify every waiter. clear: CAS
+ * v → v + 1 from an odd v (carrying into n), no notify: nobody waits for a clear,
+ * and a watch that wakes later for another reason simply re-polls. So the word
+ * only ever grows, and a waiter that saw it even and then sees any other value
+ * knows a set happened, even if a clear followed before it woke: like CPython's
+ * wait, which returns True when notified although the flag may be clear again.
+ * interruptAll adds 2, which keeps bit 0 (and is told apart by the interrupt flag).
+ */
+import { type Arena, OBJECT_BYTES } from './arena.js';
+import { deadlineOf, interruptedError, isInterrupted, waitWord, WAITERS } from './notify.js';
+import { KIND_EVENT, register, resolve } from './registry.js';
+
+export function eventNew(a: Arena): number {
+  const off = a.alloc(OBJECT_BYTES);
+  a.i32[off >> 2] = 0;
+  a.i32[(off >> 2) + WAITERS] = 0;
+  return register(a, KIND_EVENT, off);
+}
+
+export function eventIsSet(a: Arena, h: number): boolean {
+  const o = resolve(a, h, KIND_EVENT) >> 2;
+  return (Atomics.load(a.i32, o) & 1) !== 0;
+}
+
+export function eventSet(a: Arena, h: number): void {
+  const o = resolve(a, h, KIND_EVENT) >> 2;
+  const i32 = a.i32;
+  let v = Atomics.load(i32, o);
+  for (;;) {
+    if ((v & 1) !== 0) return;
+    const w = Atomics.compareExchange(i32, o, v, v + 1);
+    if (w === v) break;
+    v = w;
+  }
+  // Atomic so that it is ordered after the CAS (lock.ts, wordRelease).
+  if (Atomics.load(i32, o + WAITERS) !== 0) Atomics.notify(i32, o);
+}
+
+export function eventClear(a: Arena, h: number): void {
+  const o = resolve(a, h, KIND_EVENT) >> 2;
+  const i32 = a.i32;
+  let v = Atomics.load(i32, o);
+  for (;;) {
+    if ((v & 1) === 0) return;
+    const w = Atomics.compareExchange(i32, o, v, (v + 1) | 0);
+    if (w === v) return;
+    v = w;
+  }
+}
+
+export function eventWait(a: Arena, h: number, timeoutMs: number): boolean {
+  const o = resolve(a, h, KIND_EVENT) >> 2;
+  const i32 = a.i32;
+  // A plain read that says "set" is true of some moment (the set happened);
+  // "clear" is confirmed atomically below.
+  if ((i32[o] & 1) !== 0) return true;
+  const v0 = Atomics.load(i32, o);
+  if ((v0 & 1) !== 0) return true;
+  if (timeoutMs === 0) return false;
+  const deadline = deadlineOf(timeoutMs);
+  Atomics.add(i32, o + WAITERS, 1);
+  try {
+    for (;;) {
+      if (isInterrupted(i32)) throw interruptedError();
+      // Any move away from the even v0 (other than interruptAll's) is a set.
+      if (Atomics.load(i32, o) !== v0) return true;
+      if (!waitWord(i32, o, v0, deadline)) return false;
+    }
+  } finally {
+    Atomics.sub(i32, o + WAITERS, 1);
+  }
+}

@@ -1,0 +1,205 @@
+/**
+ * Condition: Python's `threading.Condition`, over a Lock or an RLock.
+ *
+ * The backend keeps only the waiters (tickets, served oldest first); the lock
+ * stays the front end's. A waiter takes its ticket before it lets go of the lock,
+ * so a notify that comes between the release and the wait is not lost; after the
+ * wait it takes the lock back, whatever happened (CPython's wait does the same in
+ * a `finally`). Over an RLock, `wait` lets go of every level the thread holds and
+ * takes them all back (`_release_save`/`_acquire_restore` in CPython).
+ */
+import { backend } from './backend/select.js';
+import { CondWait, type Handle } from './backend/types.js';
+import { ThreadError } from './errors.js';
+import { Guard, holdGuard, withHeld } from './guard.js';
+import { handleOf, kHandle, kTransit, registerKind, track, type Transit } from './handles.js';
+import { Lock, type AcquireOptions } from './lock.js';
+import { blocking } from './output.js';
+import { RLock } from './rlock.js';
+import { currentRecord } from './thread.js';
+import { checkArity, checkInteger, checkTimeout, FOREVER, typeError, type Millis } from './validate.js';
+import { asyncOptions, kRetry, untilDone, type AsyncOptions } from './waiting.js';
+
+const kLock = Symbol('native-threads.condition.lock');
+
+/** How a Condition lets go of its lock for a wait and takes it back, per kind of lock. */
+function releaseSave(lock: Lock | RLock): number {
+  if (lock instanceof RLock) return backend.rlockReleaseAll(lock[kHandle], currentRecord());
+  lock.release();
+  return 1;
+}
+
+function acquireRestore(lock: Lock | RLock, saved: number, timeout: Millis): boolean {
+  if (lock instanceof RLock) return backend.rlockAcquireCount(lock[kHandle], currentRecord(), saved, timeout);
+  return backend.lockAcquire(lock[kHandle], timeout);
+}
+
+function acquireRestoreAsync(lock: Lock | RLock, saved: number): Promise<boolean> {
+  const options: AsyncOptions = { timeout: FOREVER, signal: undefined };
+  const h = lock[kHandle];
+  return untilDone(h, () => acquireRestore(lock, saved, 0) || kRetry, options, () => false);
+}
+
+/** The condition's handle, once the calling thread is known to hold its lock. */
+function ownedHandle(condition: Condition, method: string): Handle {
+  const h = handleOf(condition, 'Condition');
+  if (!isOwned(condition[kLock])) throw new ThreadError(`cannot ${method} on un-acquired lock`);
+  return h;
+}
+
+function isOwned(lock: Lock | RLock): boolean {
+  // A plain Lock has no owner: Python counts it owned when it is locked.
+  return lock instanceof RLock ? backend.rlockIsOwned(lock[kHandle], currentRecord()) : lock.locked();
+}
+
+export class Condition {
+  declare readonly [kHandle]: Handle;
+  declare readonly [kLock]: Lock | RLock;
+
+  /** @param lock a Lock or an RLock (default: a new RLock). */
+  constructor(lock?: Lock | RLock) {
+    checkArity(arguments, 1, 'new Condition()');
+    const own = lock === undefined ? new RLock() : lock;
+    if (!(own instanceof Lock) && !(own instanceof RLock)) throw typeError('lock', 'a Lock or an RLock', lock);
+    Object.defineProperty(this, kLock, { value: own });
+    Object.defineProperty(this, kHandle, { value: backend.condNew() });
+    track(this);
+  }
+
+  /** The lock under this condition. */
+  get lock(): Lock | RLock {
+    return this[kLock];
+  }
+
+  get [kTransit](): Transit {
+    return { parts: [this[kLock]] };
+  }
+
+  acquire(options?: AcquireOptions): boolean {
+    checkArity(arguments, 1, 'acquire');
+    return this[kLock].acquire(options);
+  }
+
+  release(): void {
+    checkArity(arguments, 0, 'release');
+    this[kLock].release();
+  }
+
+  acquireAsync(options?: { timeout?: number; signal?: AbortSignal }): Promise<boolean> {
+    return this[kLock].acquireAsync(options);
+  }
+
+  hold(options?: AcquireOptions): Guard {
+    checkArity(arguments, 1, 'hold');
+    return holdGuard(this, options);
+  }
+
+  with<T>(fn: () => T): T {
+    checkArity(arguments, 1, 'with');
+    return withHeld(this, fn);
+  }
+
+  /**
+   * Lets go of the lock, blocks until notified (true) or `timeout` ms pass
+   * (false), and takes the lock back before returning.
+   * @throws ThreadError when the calling thread does not hold the lock.
+   */
+  wait(timeout?: number): boolean {
+    checkArity(arguments, 1, 'wait');
+    const ms = checkTimeout(timeout, 'timeout');
+    const h = ownedHandle(this, 'wait');
+    const lock = this[kLock];
+    const ticket = backend.condRegister(h);
+    const saved = releaseSave(lock);
+    try {
+      if (ms === 0) return backend.condPoll(h, ticket) || backend.condCancel(h, ticket);
+      return blocking(() => backend.condWait(h, ticket, ms)) === CondWait.Notified;
+    } catch (error) {
+      backend.condCancel(h, ticket);
+      throw error;
+    } finally {
+      blocking(() => acquireRestore(lock, saved, FOREVER));
+    }
+  }
+
+  /**
+   * Waits until `predicate()` is truthy (checked first, then after each wakeup),
+   * or `timeout` ms pass in all; returns the predicate's last value.
+   */
+  waitFor<T>(predicate: () => T, timeout?: number): T {
+    checkArity(arguments, 2, 'waitFor');
+    if (typeof predicate !== 'function') throw typeError('predicate', 'a function', predicate);
+    const ms = checkTimeout(timeout, 'timeout');
+    const deadline = ms === FOREVER ? Infinity : performance.now() + ms;
+    let result = predicate();
+    while (!result) {
+      const left = deadline - performance.now();
+      if (left <= 0) break;
+      this.wait(deadline === Infinity ? undefined : left);
+      result = predicate();
+    }
+    return result;
+  }
+
+  /** Wakes up to `n` (default 1) waiters. @throws ThreadError when the lock is not held. */
+  notify(n = 1): void {
+    checkArity(arguments, 1, 'notify');
+    checkInteger(n, 'n', 0);
+    backend.condNotify(ownedHandle(this, 'notify'), n);
+  }
+
+  /** Wakes every waiter. @throws ThreadError when the lock is not held. */
+  notifyAll(): void {
+    checkArity(arguments, 0, 'notifyAll');
+    backend.condNotifyAll(ownedHandle(this, 'notify'));
+  }
+
+  /**
+   * The async twin of `wait`. An aborted wait takes the lock back before it
+   * rejects, and a notification it had already received goes to another waiter.
+   */
+  async waitAsync(options?: { timeout?: number; signal?: AbortSignal }): Promise<boolean> {
+    checkArity(arguments, 1, 'waitAsync');
+    const opts = asyncOptions(options);
+    const h = ownedHandle(this, 'wait');
+    const lock = this[kLock];
+    const ticket = backend.condRegister(h);
+    const saved = releaseSave(lock);
+    let notified = false;
+    let aborted: { reason: unknown } | undefined;
+    try {
+      notified = await untilDone(h, () => backend.condPoll(h, ticket) || kRetry, opts, () => backend.condCancel(h, ticket));
+    } catch (reason) {
+      if (backend.condCancel(h, ticket)) backend.condNotify(h, 1);
+      aborted = { reason };
+    }
+    await acquireRestoreAsync(lock, saved);
+    if (aborted !== undefined) throw aborted.reason;
+    return notified;
+  }
+
+  /** The async twin of `waitFor`. */
+  async waitForAsync<T>(predicate: () => T, options?: { timeout?: number; signal?: AbortSignal }): Promise<T> {
+    checkArity(arguments, 2, 'waitForAsync');
+    if (typeof predicate !== 'function') throw typeError('predicate', 'a function', predicate);
+    const { timeout, signal } = asyncOptions(options);
+    const deadline = timeout === FOREVER ? Infinity : performance.now() + timeout;
+    let result = predicate();
+    while (!result) {
+      const left = deadline - performance.now();
+      if (left <= 0) break;
+      await this.waitAsync({ timeout: deadline === Infinity ? undefined : left, signal });
+      result = predicate();
+    }
+    return result;
+  }
+}
+
+registerKind('condition', (h, _tag, parts) => {
+  const lock = parts[0];
+  if (!(lock instanceof Lock) && !(lock instanceof RLock)) throw new TypeError(`invalid handle ${h}: a Condition arrived without its lock`);
+  const condition = Object.create(Condition.prototype) as Condition;
+  Object.defineProperty(condition, kHandle, { value: h });
+  Object.defineProperty(condition, kLock, { value: lock });
+  return condition;
+});

@@ -1,0 +1,229 @@
+/**
+ * What the package adds around Python's primitives: handles of every kind cross
+ * threads as the same objects (with their class and parts), and every async twin
+ * leaves its primitive as if it had never been called when aborted.
+ */
+import { describe, expect, test } from 'vitest';
+import {
+  Barrier, BoundedSemaphore, BrokenBarrierError, Condition, Event, Lock, LifoQueue, PriorityQueue, Queue, RLock,
+  Semaphore, SimpleQueue, ThreadError, spawn,
+} from 'native-threads';
+
+describe('handles of every kind', () => {
+  test('come back from a thread as the same objects', () => {
+    const objects = [new RLock(), new Condition(), new Semaphore(2), new BoundedSemaphore(1), new Event(), new Barrier(2)];
+    const back = spawn((xs: unknown[]) => xs, objects).join() as unknown[];
+    back.forEach((x, i) => expect(x).toBe(objects[i]));
+  });
+
+  test('keep their class across threads (BoundedSemaphore, LifoQueue, PriorityQueue, SimpleQueue)', () => {
+    const t = spawn(async (xs: unknown[]) => {
+      const nt = await import('native-threads');
+      return xs.map((x) => [
+        x instanceof nt.BoundedSemaphore, x instanceof nt.LifoQueue, x instanceof nt.PriorityQueue, x instanceof nt.SimpleQueue,
+      ]);
+    }, [new BoundedSemaphore(1), new LifoQueue(), new PriorityQueue(), new SimpleQueue()]);
+    expect(t.join()).toEqual([
+      [true, false, false, false],
+      [false, true, false, false],
+      [false, false, true, false],
+      [false, false, false, true],
+    ]);
+  });
+
+  test('a Condition crosses threads with its lock', () => {
+    const lock = new Lock();
+    const cond = new Condition(lock);
+    const t = spawn((c: Condition, l: Lock) => c.lock === l && c.with(() => l.locked()), cond, lock);
+    expect(t.join()).toBe(true);
+    expect(lock.locked()).toBe(false);
+  });
+
+  test('a Barrier keeps its default timeout in another thread', () => {
+    const barrier = new Barrier(2, { timeout: 30 });
+    const t = spawn((b: Barrier) => {
+      try {
+        b.wait();
+        return 'passed';
+      } catch (error) {
+        return (error as Error).name;
+      }
+    }, barrier);
+    expect(t.join(10_000)).toBe('BrokenBarrierError');
+    expect(barrier.broken).toBe(true);
+  });
+});
+
+describe('Condition over a Lock and an RLock', () => {
+  test.each([['Lock', () => new Lock()], ['RLock', () => new RLock()]] as const)(
+    'a notify from another thread wakes a wait (%s)',
+    (_name, makeLock) => {
+      const cond = new Condition(makeLock());
+      const ready = new Event();
+      cond.acquire();
+      spawn((c: Condition, ready: Event) => {
+        ready.wait();
+        c.with(() => c.notify());
+      }, cond, ready);
+      ready.set();
+      expect(cond.wait(10_000)).toBe(true);
+      cond.release();
+    },
+  );
+
+  test('wait over an RLock held twice lets go of both levels and takes both back', () => {
+    const lock = new RLock();
+    const cond = new Condition(lock);
+    lock.acquire();
+    lock.acquire();
+    const t = spawn((l: RLock, c: Condition) => c.with(() => {
+      c.notify();
+      const reentered = l.acquire({ blocking: false }); // the waiter let go of both levels
+      l.release();
+      return reentered;
+    }), lock, cond);
+    expect(cond.wait(10_000)).toBe(true);
+    expect(t.join(10_000)).toBe(true);
+    lock.release();
+    lock.release();
+    expect(lock.locked()).toBe(false);
+    expect(() => lock.release()).toThrow(ThreadError);
+  });
+});
+
+describe('async twins, aborted', () => {
+  const cases: [string, () => { start: (signal: AbortSignal) => Promise<unknown>; unchanged: () => void }][] = [
+    ['RLock.acquireAsync', () => {
+      const r = new RLock();
+      const holder = new Event();
+      const release = new Event();
+      spawn((r: RLock, holder: Event, release: Event) => r.with(() => { holder.set(); release.wait(10_000); }), r, holder, release);
+      holder.wait(10_000);
+      return {
+        start: (signal) => r.acquireAsync({ signal }),
+        unchanged: () => {
+          release.set();
+          expect(r.acquire({ timeout: 10_000 })).toBe(true);
+          r.release();
+          expect(r.locked()).toBe(false);
+        },
+      };
+    }],
+    ['Semaphore.acquireAsync', () => {
+      const s = new Semaphore(0);
+      return {
+        start: (signal) => s.acquireAsync({ signal }),
+        unchanged: () => {
+          s.release();
+          expect(s.acquire({ blocking: false })).toBe(true);
+          expect(s.acquire({ blocking: false })).toBe(false);
+        },
+      };
+    }],
+    ['Event.waitAsync', () => {
+      const e = new Event();
+      return { start: (signal) => e.waitAsync({ signal }), unchanged: () => expect(e.isSet()).toBe(false) };
+    }],
+    ['Condition.waitAsync', () => {
+      const c = new Condition(new Lock());
+      c.acquire();
+      return {
+        start: (signal) => c.waitAsync({ signal }),
+        unchanged: () => {
+          // It took the lock back before rejecting; no waiter is left to take a notify.
+          expect(c.lock.locked()).toBe(true);
+          c.notify();
+          c.release();
+        },
+      };
+    }],
+    ['Barrier.waitAsync', () => {
+      const b = new Barrier(2);
+      return {
+        start: (signal) => b.waitAsync({ signal }),
+        unchanged: () => {
+          expect(b.nWaiting).toBe(0);
+          expect(b.broken).toBe(false);
+        },
+      };
+    }],
+    ['SimpleQueue.getAsync', () => {
+      const q = new SimpleQueue<number>();
+      return {
+        start: (signal) => q.getAsync({ signal }),
+        unchanged: () => {
+          q.put(1);
+          expect(q.qsize()).toBe(1);
+        },
+      };
+    }],
+  ];
+
+  test.each(cases)('%s aborted before the call rejects with the reason and changes nothing', async (_name, make) => {
+    const { start, unchanged } = make();
+    const reason = new Error('early');
+    await expect(start(AbortSignal.abort(reason))).rejects.toBe(reason);
+    unchanged();
+  });
+
+  test.each(cases)('%s aborted while waiting rejects with the reason and changes nothing', async (_name, make) => {
+    const { start, unchanged } = make();
+    const controller = new AbortController();
+    const pending = start(controller.signal);
+    await new Promise((r) => setTimeout(r, 20));
+    const reason = new Error('late');
+    controller.abort(reason);
+    await expect(pending).rejects.toBe(reason);
+    await new Promise((r) => setTimeout(r, 20));
+    unchanged();
+  });
+});
+
+describe('Barrier', () => {
+  test('three threads pass together and get the indexes 0, 1, 2', () => {
+    const b = new Barrier(3);
+    const threads = [spawn((b: Barrier) => b.wait(10_000), b), spawn((b: Barrier) => b.wait(10_000), b)];
+    const mine = b.wait(10_000);
+    const all = [mine, ...threads.map((t) => t.join(10_000) as number)].sort();
+    expect(all).toEqual([0, 1, 2]);
+  });
+
+  test('abort wakes a waiter with BrokenBarrierError', async () => {
+    const b = new Barrier(2);
+    const pending = b.waitAsync({ timeout: 10_000 });
+    await new Promise((r) => setTimeout(r, 20));
+    b.abort();
+    await expect(pending).rejects.toBeInstanceOf(BrokenBarrierError);
+    expect(() => b.wait()).toThrow(BrokenBarrierError);
+    b.reset();
+    expect(b.broken).toBe(false);
+  });
+});
+
+describe('PriorityQueue order', () => {
+  test('numbers and bigints by value, strings by code point, arrays like tuples', () => {
+    const q = new PriorityQueue<unknown>();
+    const items = [3, -1.5, 2n ** 64n, 0, -0, 2 ** 64, 2n ** 64n + 1n, -(2n ** 70n)];
+    for (const x of items) q.put(x);
+    const got = items.map(() => q.get());
+    // Equal values leave in the order they were put.
+    expect(got).toEqual([-(2n ** 70n), -1.5, 0, -0, 3, 2n ** 64n, 2 ** 64, 2n ** 64n + 1n]);
+    const s = new PriorityQueue<string>();
+    for (const x of ['b', 'a', 'ab', '', 'é', 'z', '😀']) s.put(x);
+    expect(Array.from({ length: 7 }, () => s.get())).toEqual(['', 'a', 'ab', 'b', 'z', 'é', '😀']);
+    const t = new PriorityQueue<unknown[]>();
+    for (const x of [[2, 'a'], [1, 'z'], [1], [1, 'b']]) t.put(x);
+    expect(Array.from({ length: 4 }, () => t.get())).toEqual([[1], [1, 'b'], [1, 'z'], [2, 'a']]);
+  });
+
+  test('an item that cannot be ordered, or compared with those queued, is a TypeError and changes nothing', () => {
+    const q = new PriorityQueue<unknown>();
+    q.put(1);
+    expect(() => q.put('one')).toThrow(TypeError);
+    expect(() => q.put({ a: 1 })).toThrow(/item/);
+    expect(() => q.put(NaN)).toThrow(TypeError);
+    expect(() => q.put(true)).toThrow(TypeError);
+    expect(q.qsize()).toBe(1);
+    expect(q.get()).toBe(1);
+  });
+});

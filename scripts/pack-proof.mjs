@@ -12,9 +12,9 @@
 // Ends with "pack-proof: N passed, N failed, N skipped" (test/run.mjs reads it).
 // Usage: node scripts/pack-proof.mjs [--keep]   (--keep leaves the temp dir)
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, delimiter, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 
@@ -50,7 +50,14 @@ function findNpmCli() {
     join(dirname(process.execPath), 'node_modules', 'npm', 'bin', 'npm-cli.js'),
     join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js'),
   ];
-  return candidates.find((c) => c && c.endsWith('.js') && existsSync(c));
+  // else the npm on PATH (a node from the `node` npm package has no npm beside it)
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    const bin = join(dir, 'npm');
+    if (!existsSync(bin)) continue;
+    const real = realpathSync(bin);
+    candidates.push(real, join(dir, 'node_modules', 'npm', 'bin', 'npm-cli.js'));
+  }
+  return candidates.find((c) => c && c.endsWith('npm-cli.js') && existsSync(c));
 }
 const npmCli = findNpmCli();
 
@@ -80,6 +87,7 @@ Object.assign(childEnv, {
 });
 
 function npm(args, cwd) {
+  if (!npmCli) return { status: null, stdout: '', stderr: 'no npm-cli.js found next to node or on PATH (set npm_execpath)' };
   return spawnSync(process.execPath, [npmCli, ...args], { cwd, env: childEnv, encoding: 'utf8' });
 }
 function node(args, cwd, env = {}) {

@@ -3,7 +3,9 @@
 //   2. the native addon (napi build) when cargo exists and the Rust sources are newer
 //      than the built .node; without cargo the js backend is used;
 //   3. the TypeScript build (dist/) when src/ is newer than it.
-// Usage: node scripts/prepare.mjs [--release] [--force]
+// Usage: node scripts/prepare.mjs [--release] [--force] [napi build flags...]
+//   Other flags go to `napi build` and force the addon build, as the release workflow does:
+//   npm run build -- --target aarch64-unknown-linux-gnu --use-napi-cross
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -11,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const release = process.argv.includes('--release');
+const napiFlags = process.argv.slice(2).filter((a) => a !== '--release' && a !== '--force');
 const force = process.argv.includes('--force');
 
 function newest(path) {
@@ -46,11 +49,12 @@ if (force || !existsSync(installed) || newest(lock) > newest(installed)) {
 const addon = readdirSync(join(root, 'crate')).filter((f) => f.endsWith('.node')).map((f) => join(root, 'crate', f));
 const builtAt = Math.min(...addon.map(newest), addon.length === 0 ? 0 : Infinity);
 const rustChanged = Math.max(newest(join(root, 'crate', 'src')), newest(join(root, 'crate', 'Cargo.toml')), newest(join(root, 'Cargo.lock')));
-if (force || addon.length === 0 || rustChanged > builtAt || release) {
+if (force || napiFlags.length > 0 || addon.length === 0 || rustChanged > builtAt || release) {
   if (has('cargo')) {
     const napi = join(root, 'node_modules', '@napi-rs', 'cli', 'dist', 'cli.js');
     const args = [napi, 'build', '--platform', '--manifest-path', 'crate/Cargo.toml', '--js', 'binding.cjs', '--dts', 'binding.d.cts'];
     if (release) args.push('--release');
+    args.push(...napiFlags);
     run(process.execPath, args, `building the native addon (${release ? 'release' : 'debug'})`);
   } else {
     console.error('prepare: no cargo on PATH, so no native addon is built; the js backend will be used');

@@ -1,6 +1,8 @@
 // The whole test suite: the vitest suite once per backend, each in its own
 // processes (NATIVE_THREADS_BACKEND set through the child's env, so it works on
-// Windows too), then the Rust crate's tests. Ends with one summary line.
+// Windows too), then the packaging proof (scripts/pack-proof.mjs: npm pack, install
+// the tarballs offline in empty projects, run there), then the Rust crate's tests.
+// Ends with one summary line.
 // Usage: node test/run.mjs [--backend native|js] [--no-cargo] [vitest args...]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -49,6 +51,19 @@ for (const backend of backends) {
     failed++;
     problems.push(`vitest (${backend}): no report (exit ${run.status ?? run.signal})`);
   }
+}
+
+if (!only) {
+  console.log('\n##### packaging proof (scripts/pack-proof.mjs)');
+  const proof = spawnSync(process.execPath, [join(root, 'scripts', 'pack-proof.mjs')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  process.stdout.write(proof.stdout ?? '');
+  const m = /pack-proof: (\d+) passed, (\d+) failed, (\d+) skipped/.exec(proof.stdout ?? '');
+  if (m) {
+    passed += Number(m[1]);
+    failed += Number(m[2]);
+    skipped += Number(m[3]);
+  }
+  if (!m || proof.status !== 0) problems.push(`pack proof: exit ${proof.status ?? proof.signal}${m ? `, ${m[2]} failed` : ', no summary'}`);
 }
 
 if (!noCargo && !only) {

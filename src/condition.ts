@@ -11,9 +11,9 @@
 import { backend } from './backend/select.js';
 import { CondWait, type Handle } from './backend/types.js';
 import { ThreadError } from './errors.js';
-import { Guard, holdGuard, withHeld } from './guard.js';
+import { Acquirable } from './guard.js';
 import { handleOf, kHandle, kTransit, registerKind, track, type Transit } from './handles.js';
-import { Lock, type AcquireOptions } from './lock.js';
+import { Lock } from './lock.js';
 import { blocking } from './output.js';
 import { RLock } from './rlock.js';
 import { currentRecord } from './thread.js';
@@ -52,7 +52,7 @@ function isOwned(lock: Lock | RLock): boolean {
   return lock instanceof RLock ? backend.rlockIsOwned(lock[kHandle], currentRecord()) : lock.locked();
 }
 
-export class Condition {
+export class Condition extends Acquirable {
   declare readonly [kHandle]: Handle;
   declare readonly [kLock]: Lock | RLock;
 
@@ -61,6 +61,7 @@ export class Condition {
     checkArity(arguments, 1, 'new Condition()');
     const own = lock === undefined ? new RLock() : lock;
     if (!(own instanceof Lock) && !(own instanceof RLock)) throw typeError('lock', 'a Lock or an RLock', lock);
+    super();
     Object.defineProperty(this, kLock, { value: own });
     Object.defineProperty(this, kHandle, { value: backend.condNew() });
     track(this);
@@ -75,28 +76,21 @@ export class Condition {
     return { parts: [this[kLock]] };
   }
 
-  acquire(options?: AcquireOptions): boolean {
-    checkArity(arguments, 1, 'acquire');
-    return this[kLock].acquire(options);
+  protected tryAcquire(): boolean {
+    return this[kLock].acquire({ blocking: false });
+  }
+
+  protected acquireWaiting(timeout: Millis): boolean {
+    return this[kLock].acquire({ timeout });
+  }
+
+  protected releaseSignal(): Handle {
+    return this[kLock][kHandle];
   }
 
   release(): void {
     checkArity(arguments, 0, 'release');
     this[kLock].release();
-  }
-
-  acquireAsync(options?: { timeout?: number; signal?: AbortSignal }): Promise<boolean> {
-    return this[kLock].acquireAsync(options);
-  }
-
-  hold(options?: AcquireOptions): Guard {
-    checkArity(arguments, 1, 'hold');
-    return holdGuard(this, options);
-  }
-
-  with<T>(fn: () => T): T {
-    checkArity(arguments, 1, 'with');
-    return withHeld(this, fn);
   }
 
   /**

@@ -5,49 +5,32 @@
 import { backend } from './backend/select.js';
 import type { Handle } from './backend/types.js';
 import { ThreadError } from './errors.js';
-import { Guard, holdGuard, withHeld } from './guard.js';
-import { blocking } from './output.js';
+import { Acquirable } from './guard.js';
 import { handleOf, kHandle, registerKind, track } from './handles.js';
-import { checkArity, checkBoolean, checkOptions, checkTimeout, type Millis } from './validate.js';
-import { asyncOptions, kRetry, untilDone } from './waiting.js';
+import { checkArity, type Millis } from './validate.js';
 
-export interface AcquireOptions {
-  blocking?: boolean;
-  timeout?: number;
-}
+export type { AcquireOptions } from './guard.js';
 
-/** Parses `{ blocking = true, timeout? }` into the backend's timeout. */
-export function acquireTimeout(options: unknown, method: string): Millis {
-  const raw = checkOptions(options, `${method} options`, ['blocking', 'timeout']);
-  const blocking = raw.blocking === undefined ? true : checkBoolean(raw.blocking, 'blocking');
-  if (!blocking) {
-    if (raw.timeout !== undefined) {
-      throw new TypeError('timeout cannot be given with blocking: false');
-    }
-    return 0;
-  }
-  return checkTimeout(raw.timeout, 'timeout');
-}
-
-export class Lock {
+export class Lock extends Acquirable {
   declare readonly [kHandle]: Handle;
 
   constructor() {
     checkArity(arguments, 0, 'new Lock()');
+    super();
     Object.defineProperty(this, kHandle, { value: backend.lockNew() });
     track(this);
   }
 
-  /**
-   * Blocks until the lock is free, then takes it and returns true. With
-   * `blocking: false`, returns false at once if it is taken; with `timeout` (ms),
-   * returns false when it is still taken after that long.
-   */
-  acquire(options?: AcquireOptions): boolean {
-    checkArity(arguments, 1, 'acquire');
-    const h = handleOf(this, 'Lock');
-    const timeout = acquireTimeout(options, 'acquire');
-    return backend.lockAcquire(h, 0) || (timeout !== 0 && blocking(() => backend.lockAcquire(h, timeout)));
+  protected tryAcquire(): boolean {
+    return backend.lockAcquire(handleOf(this, 'Lock'), 0);
+  }
+
+  protected acquireWaiting(timeout: Millis): boolean {
+    return backend.lockAcquire(handleOf(this, 'Lock'), timeout);
+  }
+
+  protected releaseSignal(): Handle {
+    return handleOf(this, 'Lock');
   }
 
   /** Frees the lock; any thread may. Throws ThreadError when it is not locked. */
@@ -60,30 +43,6 @@ export class Lock {
     return backend.lockLocked(handleOf(this, 'Lock'));
   }
 
-  /** The async twin of `acquire`: resolves true once taken, false on timeout. */
-  acquireAsync(options?: { timeout?: number; signal?: AbortSignal }): Promise<boolean> {
-    try {
-      checkArity(arguments, 1, 'acquireAsync');
-      const opts = asyncOptions(options);
-      const h = handleOf(this, 'Lock');
-      return untilDone(h, () => backend.lockAcquire(h, 0) || kRetry, opts, () => false);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  }
-
-  /** Acquires (as `acquire(options)`) and returns a guard that releases on dispose. */
-  hold(options?: AcquireOptions): Guard {
-    checkArity(arguments, 1, 'hold');
-    return holdGuard(this, options);
-  }
-
-  /** Runs `fn` holding the lock (Python's `with lock:`); returns what `fn` returns. */
-  with<T>(fn: () => T): T {
-    checkArity(arguments, 1, 'with');
-    return withHeld(this, fn);
-  }
-
   get [Symbol.toStringTag](): string {
     return this.locked() ? 'Lock locked' : 'Lock unlocked';
   }
@@ -94,4 +53,3 @@ registerKind('lock', (h) => {
   Object.defineProperty(lock, kHandle, { value: h });
   return lock;
 });
-

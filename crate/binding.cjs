@@ -882,6 +882,7 @@ module.exports.rlockAcquireCount = nativeBinding.rlockAcquireCount
 module.exports.rlockIsOwned = nativeBinding.rlockIsOwned
 module.exports.rlockLocked = nativeBinding.rlockLocked
 module.exports.rlockNew = nativeBinding.rlockNew
+module.exports.rlockOwner = nativeBinding.rlockOwner
 module.exports.rlockRelease = nativeBinding.rlockRelease
 module.exports.rlockReleaseAll = nativeBinding.rlockReleaseAll
 module.exports.seedQueue = nativeBinding.seedQueue

@@ -115,6 +115,8 @@ export declare function rlockLocked(h: number): boolean
 
 export declare function rlockNew(): number
 
+export declare function rlockOwner(h: number): number
+
 /** 0 Ok, 1 NotOwner (RlockRelease). The epoch moves when it becomes free. */
 export declare function rlockRelease(h: number, owner: number): number
 

@@ -4,12 +4,24 @@
  * so an async acquire from the main thread is owned by the main thread.
  */
 import { backend } from './backend/select.js';
-import { RlockRelease, type Handle } from './backend/types.js';
+import { RlockRelease, ThreadState, type Handle } from './backend/types.js';
 import { ThreadError } from './errors.js';
 import { Acquirable } from './guard.js';
 import { handleOf, kHandle, registerKind, track } from './handles.js';
 import { currentRecord } from './thread.js';
-import { checkArity, type Millis } from './validate.js';
+import { checkArity, FOREVER, type Millis } from './validate.js';
+
+/** How often a blocked acquire looks at whether the owner's thread still runs. */
+const DEAD_OWNER_CHECK_MS = 100;
+
+function checkOwnerAlive(h: Handle): void {
+  const owner = backend.rlockOwner(h);
+  if (owner === 0) return;
+  const alive = backend.kindOf(owner) === 'thread' && backend.threadState(owner) === ThreadState.Running;
+  if (alive) return;
+  const name = backend.kindOf(owner) === 'thread' ? `'${backend.threadName(owner)}' (ident ${owner})` : `ident ${owner}`;
+  throw new ThreadError(`RLock is held by thread ${name}, which ended without releasing it`);
+}
 
 export class RLock extends Acquirable {
   declare readonly [kHandle]: Handle;
@@ -26,8 +38,22 @@ export class RLock extends Acquirable {
     return backend.rlockAcquire(handleOf(this, 'RLock'), currentRecord(), 0);
   }
 
+  /**
+   * Waits in slices so that an owner whose thread ended without releasing
+   * (returned, threw past a bare acquire, or its isolate died) is noticed: the
+   * waiter gets a ThreadError naming it instead of waiting for ever (a robust
+   * mutex's rule; the lock stays held by the dead owner).
+   */
   protected acquireWaiting(timeout: Millis): boolean {
-    return backend.rlockAcquire(handleOf(this, 'RLock'), currentRecord(), timeout);
+    const h = handleOf(this, 'RLock');
+    const me = currentRecord();
+    const deadline = timeout === FOREVER ? Infinity : performance.now() + timeout;
+    for (;;) {
+      const left = deadline - performance.now();
+      if (left <= 0) return false;
+      if (backend.rlockAcquire(h, me, Math.min(left, DEAD_OWNER_CHECK_MS))) return true;
+      checkOwnerAlive(h);
+    }
   }
 
   protected releaseSignal(): Handle {

@@ -6,7 +6,7 @@
 import { describe, expect, test } from 'vitest';
 import {
   Barrier, BoundedSemaphore, BrokenBarrierError, Condition, Event, Lock, LifoQueue, PriorityQueue, Queue, RLock,
-  Semaphore, SimpleQueue, ThreadError, spawn,
+  Semaphore, SimpleQueue, Thread, ThreadError, spawn,
 } from 'native-threads';
 
 describe('handles of every kind', () => {
@@ -225,5 +225,17 @@ describe('PriorityQueue order', () => {
     expect(() => q.put(true)).toThrow(TypeError);
     expect(q.qsize()).toBe(1);
     expect(q.get()).toBe(1);
+  });
+});
+
+describe('RLock whose owner ended', () => {
+  test('a later acquire gets a ThreadError naming the dead owner instead of waiting for ever', () => {
+    const lock = new RLock();
+    const t = new Thread({ name: 'leaves-it-locked', target: (l: RLock) => l.acquire(), args: [lock] });
+    t.start();
+    expect(t.join(10_000)).toBe(true);
+    expect(() => lock.acquire({ timeout: 10_000 })).toThrow(/leaves-it-locked.*ended without releasing/);
+    expect(() => lock.acquire()).toThrow(ThreadError);
+    expect(lock.acquire({ blocking: false })).toBe(false);
   });
 });

@@ -455,6 +455,12 @@ mod surface {
     }
 
     #[napi]
+    pub fn rlock_owner(env: &Env, h: u32) -> Result<u32> {
+        let e = object!(env, h, RLock, "rlock");
+        Ok(inner!(e, RLock).owner())
+    }
+
+    #[napi]
     pub fn rlock_is_owned(env: &Env, h: u32, owner: u32) -> Result<bool> {
         let e = object!(env, h, RLock, "rlock");
         Ok(inner!(e, RLock).is_owned(owner))

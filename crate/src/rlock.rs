@@ -90,6 +90,11 @@ impl RLock {
         Ok(true)
     }
 
+    /// The owner's id, 0 when free: a snapshot, only for reporting an owner that died.
+    pub fn owner(&self) -> u32 {
+        self.owner.load(Ordering::Relaxed)
+    }
+
     /// Releases one level for `owner`.
     pub fn release(&self, owner: u32) -> RRelease {
         if !self.owned_by(owner) {

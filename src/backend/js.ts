@@ -41,6 +41,7 @@ import {
   rlockAcquire,
   rlockAcquireCount,
   rlockIsOwned,
+  rlockOwner,
   rlockLocked,
   rlockNew,
   rlockRelease,
@@ -205,6 +206,9 @@ class JsBackend implements Backend {
   }
   rlockIsOwned(h: Handle, owner: Handle): boolean {
     return rlockIsOwned(this.a, h, owner);
+  }
+  rlockOwner(h: Handle): Handle {
+    return rlockOwner(this.a, h);
   }
   rlockReleaseAll(h: Handle, owner: Handle): number {
     return rlockReleaseAll(this.a, h, owner);

@@ -63,6 +63,7 @@ interface RawBinding {
   rlockRelease(h: number, owner: number): number;
   rlockLocked(h: number): boolean;
   rlockIsOwned(h: number, owner: number): boolean;
+  rlockOwner(h: number): number;
   rlockReleaseAll(h: number, owner: number): number;
   rlockAcquireCount(h: number, owner: number, count: number, timeoutMs: number): boolean;
   condNew(): number;
@@ -182,6 +183,7 @@ function adapt(b: RawBinding): Backend {
     rlockRelease: (h, owner) => b.rlockRelease(h, owner) as RlockRelease,
     rlockLocked: (h) => b.rlockLocked(h),
     rlockIsOwned: (h, owner) => b.rlockIsOwned(h, owner),
+    rlockOwner: (h) => b.rlockOwner(h),
     rlockReleaseAll: (h, owner) => b.rlockReleaseAll(h, owner),
     rlockAcquireCount: (h, owner, count, timeoutMs) => b.rlockAcquireCount(h, owner, count, timeoutMs),
 

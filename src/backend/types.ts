@@ -232,6 +232,8 @@ export interface Backend {
   rlockRelease(h: Handle, owner: Handle): RlockRelease;
   rlockLocked(h: Handle): boolean;
   rlockIsOwned(h: Handle, owner: Handle): boolean;
+  /** The owner's thread record handle, 0 when free (a racy snapshot, for reporting a dead owner). */
+  rlockOwner(h: Handle): Handle;
   /** Releases every level the owner holds (for Condition.wait); returns the count, 0 if not the owner. */
   rlockReleaseAll(h: Handle, owner: Handle): number;
   /** Acquires and sets the count back (after Condition.wait); like rlockAcquire otherwise. */

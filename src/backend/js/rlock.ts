@@ -84,6 +84,11 @@ export function rlockLocked(a: Arena, h: number): boolean {
   return (Atomics.load(a.i32, o) & 1) !== 0;
 }
 
+export function rlockOwner(a: Arena, h: number): number {
+  const o = resolve(a, h, KIND_RLOCK) >> 2;
+  return Atomics.load(a.i32, o + OWNER);
+}
+
 export function rlockIsOwned(a: Arena, h: number, owner: number): boolean {
   const o = resolve(a, h, KIND_RLOCK) >> 2;
   return Atomics.load(a.i32, o + OWNER) === owner;

@@ -71,8 +71,10 @@ for (const backend of ['native', 'js']) {
     if (r.kernelError) errors.push(`kernels: ${r.kernelError}`);
     log(`• ${backend}: cold seed programs, RSS`);
     for (const which of ['race', 'queue']) {
-      const runs = Array.from({ length: quick ? 1 : 3 }, () => child(process.execPath, ['bench/cases.mjs', '--cold', which], env).ms);
-      results[backend][which === 'race' ? 'raceCold' : 'seedQueueCold'] = { value: median(runs) };
+      const runs = Array.from({ length: quick ? 1 : 3 }, () => child(process.execPath, ['bench/cases.mjs', '--cold', which], env));
+      const entry = { value: median(runs.map((r) => r.ms)) };
+      if (which === 'race') entry.endValues = runs.map((r) => r.endValue);
+      results[backend][which === 'race' ? 'raceCold' : 'seedQueueCold'] = entry;
     }
     results[backend].rssPerThread = { value: child(process.execPath, ['bench/cases.mjs', '--rss'], env).mbPerThread };
     if (!quick) {
@@ -160,6 +162,10 @@ const meta = {
 console.log(`${meta.date.slice(0, 16).replace('T', ' ')} UTC, ${meta.mode} run; ${meta.machine}; Node ${meta.node}; ${meta.rust}; Python ${meta.python}`);
 console.log(md);
 console.log('native÷best-other: native value ÷ the best of js, python and peers; below 1 means native wins for "lower is better" rows, above 1 for "higher is better" rows.');
+for (const b of ['native', 'js']) {
+  const ends = results[b].raceCold?.endValues;
+  if (ends) console.log(`seed race, cold, ${b}: end values ${ends.join(', ')} (the seed expects 1; 2 means the second thread read after the first wrote)`);
+}
 if (errors.length) console.log('\nNot measured:\n' + errors.map((e) => `- ${e}`).join('\n'));
 
 if (argv.includes('--json')) {

@@ -22,7 +22,7 @@ const shapes = [
   { runMs: 1500, maxsize: 16, consumersStopEarly: false },
   { runMs: 1000, maxsize: 1, consumersStopEarly: false },
   { runMs: 1000, maxsize: 64, consumersStopEarly: true },
-  { runMs: 3000, maxsize: 0, consumersStopEarly: false },
+  { runMs: 3000, maxsize: 4, consumersStopEarly: false },
 ];
 console.log(`soak: ${minutes} min on the ${backend} backend`);
 while (Date.now() < end) {

@@ -2,8 +2,8 @@
  * The soak: the stress scenario (stress-scenario.ts) again and again for N
  * minutes, on the backend NATIVE_THREADS_BACKEND names (default native), with
  * totals at the end. Not part of `npm test`.
- *   npm run soak -- --minutes N [--leaks]
- * With --leaks, each round also runs the leak check's full size (1,000,000 objects).
+ *   npm run soak -- --minutes N [--leaks | --full]
+ * With --leaks (or --full), each round also runs the leak check's full size (1,000,000 objects).
  * Exits 1 on the first violation. (On Windows: node --import tsx test/soak.ts --minutes N.)
  */
 import { backend } from 'native-threads';
@@ -15,7 +15,7 @@ if (!(minutes > 0)) {
   console.error('usage: npm run soak -- --minutes N [--leaks]');
   process.exit(2);
 }
-const leaks = argv.includes('--leaks');
+const leaks = argv.includes('--leaks') || argv.includes('--full');
 const totals = { rounds: 0, put: 0, got: 0, drained: 0, aborted: 0, timeouts: 0 };
 const end = Date.now() + minutes * 60_000;
 const shapes = [

@@ -7,7 +7,7 @@
 import { backend } from './backend/select.js';
 import { BarrierStatus, type Handle } from './backend/types.js';
 import { BrokenBarrierError } from './errors.js';
-import { handleOf, kHandle, kTransit, registerKind, track, type Transit } from './handles.js';
+import { brand, handleOf, kHandle, kTransit, registerKind, track, type Transit } from './handles.js';
 import { blocking } from './output.js';
 import { checkArity, checkInteger, checkOptions, checkTimeout, FOREVER, type Millis } from './validate.js';
 import { asyncOptions, kRetry, untilDone } from './waiting.js';
@@ -41,16 +41,16 @@ export class Barrier {
   }
 
   get parties(): number {
-    return backend.barrierParties(handleOf(this, 'Barrier'));
+    return backend.barrierParties(handleOf(this, Barrier));
   }
 
   /** Threads waiting now. */
   get nWaiting(): number {
-    return backend.barrierNWaiting(handleOf(this, 'Barrier'));
+    return backend.barrierNWaiting(handleOf(this, Barrier));
   }
 
   get broken(): boolean {
-    return backend.barrierBroken(handleOf(this, 'Barrier'));
+    return backend.barrierBroken(handleOf(this, Barrier));
   }
 
   /**
@@ -60,7 +60,7 @@ export class Barrier {
    */
   wait(timeout?: number): number {
     checkArity(arguments, 1, 'wait');
-    const h = handleOf(this, 'Barrier');
+    const h = handleOf(this, Barrier);
     const ms = timeout === undefined ? this[kDefaultTimeout] : checkTimeout(timeout, 'timeout');
     let ticket = backend.barrierArrive(h, 0);
     if (ticket === BarrierStatus.Waiting) ticket = blocking(() => backend.barrierArrive(h, FOREVER));
@@ -85,7 +85,7 @@ export class Barrier {
     checkArity(arguments, 1, 'waitAsync');
     const opts = asyncOptions(options);
     const timeout = options?.timeout === undefined ? this[kDefaultTimeout] : opts.timeout;
-    const h = handleOf(this, 'Barrier');
+    const h = handleOf(this, Barrier);
     const deadline = timeout === FOREVER ? Infinity : performance.now() + timeout;
     const ticket = outcome(
       await untilDone(
@@ -124,15 +124,17 @@ export class Barrier {
   /** Back to the empty state; threads waiting now get BrokenBarrierError. */
   reset(): void {
     checkArity(arguments, 0, 'reset');
-    backend.barrierReset(handleOf(this, 'Barrier'));
+    backend.barrierReset(handleOf(this, Barrier));
   }
 
   /** Breaks the barrier: every wait, now and until `reset()`, throws BrokenBarrierError. */
   abort(): void {
     checkArity(arguments, 0, 'abort');
-    backend.barrierAbort(handleOf(this, 'Barrier'));
+    backend.barrierAbort(handleOf(this, Barrier));
   }
 }
+
+brand(Barrier);
 
 registerKind('barrier', (h, tag) => {
   const barrier = Object.create(Barrier.prototype) as Barrier;

@@ -13,7 +13,7 @@
  * replaced by placeholders that carry their index in the header.
  */
 import { deserialize, serialize } from 'node:v8';
-import { kHandle, kTransit, isHandleObject, wrapperFor, type HandleObject } from './handles.js';
+import { checkNotForged, kHandle, kTransit, isHandleObject, wrapperFor, type HandleObject } from './handles.js';
 import type { Handle } from './backend/types.js';
 import { backend } from './backend/select.js';
 
@@ -55,6 +55,7 @@ export function withPlaceholders(value: unknown, ids: Handle[]): unknown {
 
 function replace(value: unknown, ids: Handle[], memo: Map<object, unknown>): unknown {
   if (!isWalkable(value)) return value;
+  checkNotForged(value, 'the value');
   if (isHandleObject(value)) {
     ids.push(value[kHandle]);
     const placeholder: Placeholder = { [kPlaceholder]: ids.length - 1 };

@@ -12,7 +12,7 @@ import { backend } from './backend/select.js';
 import { CondWait, type Handle } from './backend/types.js';
 import { ThreadError } from './errors.js';
 import { Acquirable } from './guard.js';
-import { handleOf, kHandle, kTransit, registerKind, track, type Transit } from './handles.js';
+import { brand, handleOf, isHandleObject, kHandle, kTransit, registerKind, track, type Transit } from './handles.js';
 import { Lock } from './lock.js';
 import { blocking } from './output.js';
 import { RLock } from './rlock.js';
@@ -42,7 +42,7 @@ function acquireRestoreAsync(lock: Lock | RLock, saved: number): Promise<boolean
 
 /** The condition's handle, once the calling thread is known to hold its lock. */
 function ownedHandle(condition: Condition, method: string): Handle {
-  const h = handleOf(condition, 'Condition');
+  const h = handleOf(condition, Condition);
   if (!isOwned(condition[kLock])) throw new ThreadError(`cannot ${method} on un-acquired lock`);
   return h;
 }
@@ -60,7 +60,9 @@ export class Condition extends Acquirable {
   constructor(lock?: Lock | RLock) {
     checkArity(arguments, 1, 'new Condition()');
     const own = lock === undefined ? new RLock() : lock;
-    if (!(own instanceof Lock) && !(own instanceof RLock)) throw typeError('lock', 'a Lock or an RLock', lock);
+    if ((!(own instanceof Lock) && !(own instanceof RLock)) || !isHandleObject(own)) {
+      throw typeError('lock', 'a Lock or an RLock made by its constructor', lock);
+    }
     super();
     Object.defineProperty(this, kLock, { value: own });
     Object.defineProperty(this, kHandle, { value: backend.condNew() });
@@ -188,6 +190,8 @@ export class Condition extends Acquirable {
     return result;
   }
 }
+
+brand(Condition);
 
 registerKind('condition', (h, _tag, parts) => {
   const lock = parts[0];

@@ -52,15 +52,38 @@ export function track(wrapper: HandleObject): void {
   finalizer.register(wrapper, h);
 }
 
-/** The handle of `self`, a wrapper of class `className`; a TypeError for any other receiver. */
-export function handleOf(self: unknown, className: string): Handle {
-  const h = typeof self === 'object' && self !== null ? (self as Partial<HandleObject>)[kHandle] : undefined;
-  if (typeof h !== 'number') throw new TypeError(`this must be a ${className}: a ${className} method was called on another object`);
+/** Marks wrapper classes, so that one made without its constructor (no handle) is recognised. */
+export const kWrapper: unique symbol = Symbol('native-threads.wrapper');
+
+/** A wrapper class, whatever its constructor takes (protected ones too). */
+type WrapperClass = { readonly prototype: object; readonly name: string };
+
+/** Brands wrapper classes (see kWrapper). */
+export function brand(...classes: WrapperClass[]): void {
+  for (const Class of classes) Object.defineProperty(Class.prototype, kWrapper, { value: Class.name });
+}
+
+/** The handle of `self`, an instance of `Class`; a TypeError for any other receiver (or a forged one). */
+export function handleOf(self: unknown, Class: WrapperClass): Handle {
+  const h = typeof self === 'object' && self !== null && Object.prototype.isPrototypeOf.call(Class.prototype, self)
+    ? (self as Partial<HandleObject>)[kHandle]
+    : undefined;
+  if (typeof h !== 'number') {
+    throw new TypeError(`this must be a ${Class.name}: a ${Class.name} method was called on another object`);
+  }
   return h;
 }
 
+/** Throws when `value` looks like a wrapper but has no handle (made with Object.create, say). */
+export function checkNotForged(value: object, param: string): void {
+  const className = (value as { [kWrapper]?: string })[kWrapper];
+  if (className !== undefined && !isHandleObject(value)) {
+    throw new TypeError(`${param} holds a ${className} without a handle (not made by its constructor): it cannot cross threads`);
+  }
+}
+
 export function isHandleObject(value: unknown): value is HandleObject {
-  return typeof value === 'object' && value !== null && kHandle in value;
+  return typeof value === 'object' && value !== null && Object.hasOwn(value, kHandle);
 }
 
 /**

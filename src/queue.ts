@@ -8,7 +8,7 @@ import { backend } from './backend/select.js';
 import { GetStatus, PutStatus, type Handle, type QueueFlavor } from './backend/types.js';
 import { decode, encode, handlesOf, retainHandles } from './codec.js';
 import { Empty, Full, ShutDown } from './errors.js';
-import { handleOf, kHandle, kTransit, registerKind, track, type Transit } from './handles.js';
+import { brand, handleOf, kHandle, kTransit, registerKind, track, type Transit } from './handles.js';
 import { blocking } from './output.js';
 import { priorityKey } from './priority-key.js';
 import { checkArity, checkBoolean, checkInteger, checkOptions, checkTimeout, FOREVER, type Millis } from './validate.js';
@@ -86,7 +86,7 @@ abstract class QueueBase<T> {
 
   /** Approximate size: other threads may change it before you act on it. */
   qsize(): number {
-    return backend.queueSize(handleOf(this, 'Queue'));
+    return backend.queueSize(handleOf(this, QueueBase));
   }
 
   empty(): boolean {
@@ -102,7 +102,7 @@ abstract class QueueBase<T> {
   put(item: T, options?: PutGetOptions): void {
     checkArity(arguments, 2, 'put');
     const timeout = blockTimeout(options, 'put');
-    const h = handleOf(this, 'Queue');
+    const h = handleOf(this, QueueBase);
     const prepared = prepare(this, item);
     let status = backend.queuePut(h, prepared.bytes, 0, prepared.key);
     if (status === PutStatus.Full && timeout !== 0) {
@@ -123,7 +123,7 @@ abstract class QueueBase<T> {
    */
   get(options?: PutGetOptions): T {
     checkArity(arguments, 1, 'get');
-    const h = handleOf(this, 'Queue');
+    const h = handleOf(this, QueueBase);
     const timeout = blockTimeout(options, 'get');
     let result = backend.queueGet(h, 0);
     if (result === GetStatus.Empty && timeout !== 0) result = blocking(() => backend.queueGet(h, timeout));
@@ -142,7 +142,7 @@ abstract class QueueBase<T> {
    */
   shutdown(immediate = false): void {
     checkArity(arguments, 1, 'shutdown');
-    backend.queueShutdown(handleOf(this, 'Queue'), checkBoolean(immediate, 'immediate'));
+    backend.queueShutdown(handleOf(this, QueueBase), checkBoolean(immediate, 'immediate'));
   }
 
   /** The async twin of `put`: rejects with Full on timeout, ShutDown after shutdown. */
@@ -150,7 +150,7 @@ abstract class QueueBase<T> {
     try {
       checkArity(arguments, 2, 'putAsync');
       const opts = asyncOptions(options);
-      const h = handleOf(this, 'Queue');
+      const h = handleOf(this, QueueBase);
       const prepared = prepare(this, item);
       return untilDone(
         h,
@@ -175,7 +175,7 @@ abstract class QueueBase<T> {
     try {
       checkArity(arguments, 1, 'getAsync');
       const opts = asyncOptions(options);
-      const h = handleOf(this, 'Queue');
+      const h = handleOf(this, QueueBase);
       return untilDone(
         h,
         () => {
@@ -201,7 +201,7 @@ export class Queue<T = unknown> extends QueueBase<T> {
   }
 
   get maxsize(): number {
-    return backend.queueMaxsize(handleOf(this, 'Queue'));
+    return backend.queueMaxsize(handleOf(this, Queue));
   }
 
   full(): boolean {
@@ -212,13 +212,13 @@ export class Queue<T = unknown> extends QueueBase<T> {
   /** Marks one item taken by `get` as processed. @throws RangeError when called more times than items were put. */
   taskDone(): void {
     checkArity(arguments, 0, 'taskDone');
-    if (!backend.queueTaskDone(handleOf(this, 'Queue'))) throw new RangeError('taskDone() called more times than there were items');
+    if (!backend.queueTaskDone(handleOf(this, Queue))) throw new RangeError('taskDone() called more times than there were items');
   }
 
   /** Blocks until every item put has been got and marked done with `taskDone`. */
   join(): void {
     checkArity(arguments, 0, 'join');
-    const h = handleOf(this, 'Queue');
+    const h = handleOf(this, Queue);
     if (!backend.queueJoin(h, 0)) blocking(() => backend.queueJoin(h, FOREVER));
   }
 
@@ -228,7 +228,7 @@ export class Queue<T = unknown> extends QueueBase<T> {
       checkArity(arguments, 1, 'joinAsync');
       const { signal } = asyncOptions(options, 'options');
       if (options !== undefined && 'timeout' in options) throw new TypeError('joinAsync takes no timeout (like join)');
-      const h = handleOf(this, 'Queue');
+      const h = handleOf(this, Queue);
       return untilDone(h, () => (backend.queueJoin(h, 0) ? undefined : kRetry), { timeout: FOREVER, signal }, () => undefined);
     } catch (error) {
       return Promise.reject(error);
@@ -256,6 +256,8 @@ export class SimpleQueue<T = unknown> extends QueueBase<T> {
 }
 
 const queueClasses: Record<string, new () => QueueBase<unknown>> = { Queue, LifoQueue, PriorityQueue, SimpleQueue };
+
+brand(QueueBase);
 
 registerKind('queue', (h, tag) => {
   const Class = tag !== undefined && Object.hasOwn(queueClasses, tag) ? queueClasses[tag] : Queue;

@@ -7,7 +7,7 @@ import { backend } from './backend/select.js';
 import { RlockRelease, ThreadState, type Handle } from './backend/types.js';
 import { ThreadError } from './errors.js';
 import { Acquirable } from './guard.js';
-import { handleOf, kHandle, registerKind, track } from './handles.js';
+import { brand, handleOf, kHandle, registerKind, track } from './handles.js';
 import { currentRecord } from './thread.js';
 import { checkArity, FOREVER, type Millis } from './validate.js';
 
@@ -35,7 +35,7 @@ export class RLock extends Acquirable {
 
   /** Taken, or taken once more when the calling thread owns it already. */
   protected tryAcquire(): boolean {
-    return backend.rlockAcquire(handleOf(this, 'RLock'), currentRecord(), 0);
+    return backend.rlockAcquire(handleOf(this, RLock), currentRecord(), 0);
   }
 
   /**
@@ -45,7 +45,7 @@ export class RLock extends Acquirable {
    * mutex's rule; the lock stays held by the dead owner).
    */
   protected acquireWaiting(timeout: Millis): boolean {
-    const h = handleOf(this, 'RLock');
+    const h = handleOf(this, RLock);
     const me = currentRecord();
     const deadline = timeout === FOREVER ? Infinity : performance.now() + timeout;
     for (;;) {
@@ -57,22 +57,24 @@ export class RLock extends Acquirable {
   }
 
   protected releaseSignal(): Handle {
-    return handleOf(this, 'RLock');
+    return handleOf(this, RLock);
   }
 
   /** Releases one level. @throws ThreadError when the calling thread does not own it. */
   release(): void {
     checkArity(arguments, 0, 'release');
-    if (backend.rlockRelease(handleOf(this, 'RLock'), currentRecord()) === RlockRelease.NotOwner) {
+    if (backend.rlockRelease(handleOf(this, RLock), currentRecord()) === RlockRelease.NotOwner) {
       throw new ThreadError('cannot release un-acquired lock');
     }
   }
 
   /** True when some thread owns it. */
   locked(): boolean {
-    return backend.rlockLocked(handleOf(this, 'RLock'));
+    return backend.rlockLocked(handleOf(this, RLock));
   }
 }
+
+brand(RLock);
 
 registerKind('rlock', (h) => {
   const lock = Object.create(RLock.prototype) as RLock;

@@ -5,7 +5,7 @@
 import { backend } from './backend/select.js';
 import type { Handle } from './backend/types.js';
 import { Acquirable } from './guard.js';
-import { handleOf, kHandle, kTransit, registerKind, track, type Transit } from './handles.js';
+import { brand, handleOf, kHandle, kTransit, registerKind, track, type Transit } from './handles.js';
 import { checkArity, checkInteger, type Millis } from './validate.js';
 
 const MAX_PERMITS = 2 ** 31 - 1;
@@ -23,15 +23,15 @@ export class Semaphore extends Acquirable {
   }
 
   protected tryAcquire(): boolean {
-    return backend.semAcquire(handleOf(this, 'Semaphore'), 0);
+    return backend.semAcquire(handleOf(this, Semaphore), 0);
   }
 
   protected acquireWaiting(timeout: Millis): boolean {
-    return backend.semAcquire(handleOf(this, 'Semaphore'), timeout);
+    return backend.semAcquire(handleOf(this, Semaphore), timeout);
   }
 
   protected releaseSignal(): Handle {
-    return handleOf(this, 'Semaphore');
+    return handleOf(this, Semaphore);
   }
 
   /**
@@ -41,7 +41,7 @@ export class Semaphore extends Acquirable {
   release(n = 1): void {
     checkArity(arguments, 1, 'release');
     checkInteger(n, 'n', 1, MAX_PERMITS);
-    if (!backend.semRelease(handleOf(this, 'Semaphore'), n)) {
+    if (!backend.semRelease(handleOf(this, Semaphore), n)) {
       throw new RangeError('Semaphore released too many times');
     }
   }
@@ -54,6 +54,8 @@ export class Semaphore extends Acquirable {
 
 /** A Semaphore that refuses (RangeError) a release above its initial value. */
 export class BoundedSemaphore extends Semaphore {}
+
+brand(Semaphore);
 
 registerKind('semaphore', (h, tag) => {
   const semaphore = Object.create((tag === 'BoundedSemaphore' ? BoundedSemaphore : Semaphore).prototype) as Semaphore;

@@ -19,7 +19,7 @@ import { backend } from './backend/select.js';
 import { ThreadState, type Handle } from './backend/types.js';
 import { decode, encode, retainHandles, withPlaceholders } from './codec.js';
 import { rebuildError, ThreadError, type ErrorRecord } from './errors.js';
-import { handleOf, kHandle, registerKind, track, wrapperFor } from './handles.js';
+import { brand, handleOf, kHandle, registerKind, track, wrapperFor } from './handles.js';
 import { Pool, type RunMessage } from './pool.js';
 import { shared } from './shared.js';
 import { blocking } from './output.js';
@@ -183,42 +183,42 @@ export class Thread {
   }
 
   get name(): string {
-    return backend.threadName(handleOf(this, 'Thread'));
+    return backend.threadName(handleOf(this, Thread));
   }
 
   set name(name: string) {
-    backend.threadSetName(handleOf(this, 'Thread'), checkString(name, 'name'));
+    backend.threadSetName(handleOf(this, Thread), checkString(name, 'name'));
   }
 
   get daemon(): boolean {
-    return backend.threadDaemon(handleOf(this, 'Thread'));
+    return backend.threadDaemon(handleOf(this, Thread));
   }
 
   /** @throws ThreadError once the thread has started. */
   set daemon(daemon: boolean) {
     checkBoolean(daemon, 'daemon');
-    if (backend.threadState(handleOf(this, 'Thread')) !== ThreadState.New) {
+    if (backend.threadState(handleOf(this, Thread)) !== ThreadState.New) {
       throw new ThreadError('cannot set daemon status of active thread');
     }
-    backend.threadSetDaemon(handleOf(this, 'Thread'), daemon);
+    backend.threadSetDaemon(handleOf(this, Thread), daemon);
   }
 
   /** A number unique among live threads once started; undefined before. */
   get ident(): number | undefined {
-    const h = handleOf(this, 'Thread');
+    const h = handleOf(this, Thread);
     return backend.threadState(h) === ThreadState.New ? undefined : h;
   }
 
   /** The OS thread id (gettid on Linux) once started; undefined before. */
   get nativeId(): number | undefined {
-    const h = handleOf(this, 'Thread');
+    const h = handleOf(this, Thread);
     if (backend.threadState(h) === ThreadState.New) return undefined;
     const id = backend.threadNativeId(h);
     return id < 0 ? undefined : id;
   }
 
   isAlive(): boolean {
-    return backend.threadState(handleOf(this, 'Thread')) === ThreadState.Running;
+    return backend.threadState(handleOf(this, Thread)) === ThreadState.Running;
   }
 
   /**
@@ -228,7 +228,7 @@ export class Thread {
    */
   start(): this {
     checkArity(arguments, 0, 'start');
-    const h = handleOf(this, 'Thread');
+    const h = handleOf(this, Thread);
     if (backend.threadState(h) !== ThreadState.New) throw new ThreadError('threads can only be started once');
     const pending = unstarted.get(this);
     if (pending === undefined) throw new ThreadError('a thread can only be started from the thread that created it');
@@ -268,8 +268,8 @@ export class Thread {
   join(timeout?: number): unknown {
     checkArity(arguments, 1, 'join');
     const ms = checkTimeout(timeout, 'timeout');
+    const h = handleOf(this, Thread);
     checkJoinable(this);
-    const h = handleOf(this, 'Thread');
     const done = backend.threadJoin(h, 0) || (ms !== 0 && blocking(() => backend.threadJoin(h, ms)));
     if (!done) return undefined;
     return outcomeOf(this);
@@ -281,7 +281,7 @@ export class Thread {
       checkArity(arguments, 1, 'joinAsync');
       const opts = asyncOptions(options);
       checkJoinable(this);
-      const h = handleOf(this, 'Thread');
+      const h = handleOf(this, Thread);
       return untilDone(h, () => (backend.threadJoin(h, 0) ? outcomeOf(this) : kRetry), opts, () => undefined);
     } catch (error) {
       return Promise.reject(error);
@@ -289,10 +289,12 @@ export class Thread {
   }
 
   toString(): string {
-    const state = ['initial', 'started', 'stopped'][backend.threadState(handleOf(this, 'Thread'))];
+    const state = ['initial', 'started', 'stopped'][backend.threadState(handleOf(this, Thread))];
     return `<Thread(${this.name}, ${state}${this.daemon ? ' daemon' : ''})>`;
   }
 }
+
+brand(Thread);
 
 registerKind('thread', (h) => {
   const thread = Object.create(Thread.prototype) as Thread;

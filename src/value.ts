@@ -5,7 +5,7 @@
  */
 import { backend } from './backend/select.js';
 import type { Handle, ValueType } from './backend/types.js';
-import { handleOf, kHandle, registerKind, track } from './handles.js';
+import { brand, handleOf, kHandle, registerKind, track } from './handles.js';
 import { checkArity, typeError } from './validate.js';
 
 const types: readonly ValueType[] = ['i32', 'u32', 'i64', 'f64'];
@@ -46,17 +46,17 @@ export class Value<T extends number | bigint = number> {
   }
 
   get type(): ValueType {
-    return backend.valueType(handleOf(this, 'Value'));
+    return backend.valueType(handleOf(this, Value));
   }
 
   /** A plain load: racy under concurrent writes, like a Python global. */
   get value(): T {
-    return backend.valueGet(handleOf(this, 'Value')) as T;
+    return backend.valueGet(handleOf(this, Value)) as T;
   }
 
   /** A plain store. */
   set value(v: T) {
-    backend.valueSet(handleOf(this, 'Value'), checkCell(this.type, v, 'value'));
+    backend.valueSet(handleOf(this, Value), checkCell(this.type, v, 'value'));
   }
 
   /** Atomically adds `n`; returns the previous value. Integer types wrap, as Atomics.add does. */
@@ -67,7 +67,7 @@ export class Value<T extends number | bigint = number> {
       throw typeError('n', type === 'i64' ? 'a bigint' : 'a number', n);
     }
     if (type !== 'f64' && type !== 'i64' && !Number.isInteger(n)) throw new RangeError(`n must be an integer for ${type}, got ${n}`);
-    return backend.valueAdd(handleOf(this, 'Value'), n) as T;
+    return backend.valueAdd(handleOf(this, Value), n) as T;
   }
 
   /** Atomically stores `replacement` if the value is `expected`; returns the previous value. */
@@ -78,13 +78,15 @@ export class Value<T extends number | bigint = number> {
       throw typeError('expected', type === 'i64' ? 'a bigint' : 'a number', expected);
     }
     const next = checkCell(type, replacement, 'replacement');
-    return backend.valueCompareExchange(handleOf(this, 'Value'), expected, next) as T;
+    return backend.valueCompareExchange(handleOf(this, Value), expected, next) as T;
   }
 
   get [Symbol.toStringTag](): string {
     return `Value ${this.type}`;
   }
 }
+
+brand(Value);
 
 registerKind('value', (h) => {
   const value = Object.create(Value.prototype) as Value;

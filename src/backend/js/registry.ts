@@ -103,8 +103,9 @@ export function setDestroyer(kind: number, destroy: Destroyer): void {
   destroyers[kind] = destroy;
 }
 
-export function invalidHandle(h: unknown): TypeError {
-  return new TypeError(`invalid handle: ${String(h)}`);
+export function invalidHandle(h: unknown, kind?: number): TypeError {
+  const expected = kind === undefined ? '' : `: not a live ${KIND_NAMES[kind] ?? 'object'}`;
+  return new TypeError(`invalid handle ${String(h)}${expected}`);
 }
 
 /** i32 index of slot `index`'s meta word, its chunk inside the views; the chunk must exist. */
@@ -122,14 +123,14 @@ function slotOf(a: Arena, index: number): number {
 export function resolve(a: Arena, h: number, kind: number): number {
   const index = h & INDEX_MASK;
   const chunk = a.i32[SLOT_DIR + (index >>> CHUNK_BITS)];
-  if (chunk === 0 || h !== h >>> 0) throw invalidHandle(h);
+  if (chunk === 0 || h !== h >>> 0) throw invalidHandle(h, kind);
   if (chunk + CHUNK_BYTES > a.limit) a.refresh();
   const i32 = a.i32;
   const s = (chunk >> 2) + ((index & CHUNK_MASK) * SLOT_WORDS);
   // A plain load (an Atomics.load costs ~15 ns on Node 20): the caller owns a
   // reference, so meta and off were published to it with that reference, and for
   // a handle it does not own the check is best-effort anyway.
-  if (i32[s] !== (((h >>> INDEX_BITS) << KIND_BITS) | kind)) throw invalidHandle(h);
+  if (i32[s] !== (((h >>> INDEX_BITS) << KIND_BITS) | kind)) throw invalidHandle(h, kind);
   const off = i32[s + 1];
   if (off + OBJECT_BYTES > a.limit) a.refresh();
   return off;

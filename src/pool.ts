@@ -118,6 +118,11 @@ class PoolWorker {
     }
   }
 
+  /** Blocks until the worker has booted (or failed to), without claiming it. */
+  waitBooted(ms: number): void {
+    Atomics.wait(this.control, Control.State, WorkerState.Booting, ms);
+  }
+
   async bootedAsync(): Promise<void> {
     const wait = Atomics.waitAsync(this.control, Control.State, WorkerState.Booting);
     if (wait.async) await wait.value;
@@ -187,6 +192,13 @@ export class Pool {
       this.#workers.delete(w);
       void w.worker.terminate();
       throw error;
+    }
+    // A cold start also waits for the workers booting alongside (for threads created
+    // with this one, or the spare): they boot in parallel, so this costs little, and
+    // the starts that follow find them warm and start within microseconds of this one
+    // (the seed's racers must overlap within 100 ms, whatever each boot took).
+    for (const other of this.#workers) {
+      if (other !== w && other.state === WorkerState.Booting) other.waitBooted(BOOT_TIMEOUT_MS);
     }
     return w;
   }

@@ -11,8 +11,8 @@
 //! got back: `sets` counts the `set` calls, and a waiter compares it with the
 //! count it saw on arrival. The front end's async twins watch the epoch instead.
 
-use crate::error::{Error, Result};
-use crate::park::{self, ParkResult, Timeout};
+use crate::error::Result;
+use crate::park::{self, Timeout};
 use crate::sync::{lock, Mutex};
 
 struct Inner {
@@ -74,23 +74,15 @@ impl Event {
 
     /// True once set (at once if set); false when `timeout` passes first.
     pub fn wait(&self, timeout: Timeout) -> Result<bool> {
-        let deadline = timeout.deadline();
-        let mut g = lock(&self.inner);
-        let seen = g.sets;
-        loop {
-            if g.flag || g.sets != seen {
-                return Ok(true);
-            }
-            if timeout.expired() {
-                return Ok(false);
-            }
-            g.waiters += 1;
-            let r = park::park(self.key(), || true, move || drop(g), |_| {}, deadline);
-            g = lock(&self.inner);
-            g.waiters -= 1;
-            if r == ParkResult::Interrupted {
-                return Err(Error::Interrupted);
-            }
-        }
+        let seen = lock(&self.inner).sets;
+        // A set that happened since we looked counts even if cleared again (CPython's pulse).
+        let set = park::wait_until(
+            self.key(),
+            &self.inner,
+            timeout,
+            |g| &mut g.waiters,
+            |g| (g.flag || g.sets != seen).then_some(()),
+        )?;
+        Ok(set.is_some())
     }
 }

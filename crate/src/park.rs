@@ -238,6 +238,37 @@ fn set_wake(parker: &Parker, wake: Wake) {
     parker.cv.notify_one();
 }
 
+/// The wait that Event, Semaphore and thread records share: with `inner`
+/// locked, ask `ready` (which may take what it waits for); until it answers,
+/// park on `key`, counted in the field `waiters` points at (so a waker knows
+/// someone sleeps), and ask again after each wakeup. `Ok(None)` once `timeout`
+/// has passed; the `interrupted` error at process exit.
+pub(crate) fn wait_until<S, R>(
+    key: usize,
+    inner: &Mutex<S>,
+    timeout: Timeout,
+    waiters: fn(&mut S) -> &mut u64,
+    mut ready: impl FnMut(&mut S) -> Option<R>,
+) -> crate::error::Result<Option<R>> {
+    let deadline = timeout.deadline();
+    let mut g = lock(inner);
+    loop {
+        if let Some(r) = ready(&mut g) {
+            return Ok(Some(r));
+        }
+        if timeout.expired() {
+            return Ok(None);
+        }
+        *waiters(&mut g) += 1;
+        let r = park(key, || true, move || drop(g), |_| {}, deadline);
+        g = lock(inner);
+        *waiters(&mut g) -= 1;
+        if r == ParkResult::Interrupted {
+            return Err(crate::error::Error::Interrupted);
+        }
+    }
+}
+
 /// Parks the calling thread on `key`.
 ///
 /// - `validate` runs under the bucket lock; returning false aborts the park.

@@ -15,8 +15,8 @@
 //!
 //! Invariant (under `inner`): `value <= bound` for a bounded semaphore.
 
-use crate::error::{Error, Result};
-use crate::park::{self, ParkResult, Timeout, TOKEN_NORMAL};
+use crate::error::Result;
+use crate::park::{self, Timeout, TOKEN_NORMAL};
 use crate::sync::{lock, Mutex};
 
 struct Inner {
@@ -61,24 +61,14 @@ impl Semaphore {
 
     /// Takes one permit, waiting at most `timeout` while there is none.
     pub fn acquire(&self, timeout: Timeout) -> Result<bool> {
-        let deadline = timeout.deadline();
-        let mut g = lock(&self.inner);
-        loop {
-            if g.value > 0 {
-                g.value -= 1;
-                return Ok(true);
-            }
-            if timeout.expired() {
-                return Ok(false);
-            }
-            g.waiters += 1;
-            let r = park::park(self.key(), || true, move || drop(g), |_| {}, deadline);
-            g = lock(&self.inner);
-            g.waiters -= 1;
-            if r == ParkResult::Interrupted {
-                return Err(Error::Interrupted);
-            }
-        }
+        let taken = park::wait_until(
+            self.key(),
+            &self.inner,
+            timeout,
+            |g| &mut g.waiters,
+            |g| (g.value > 0).then(|| g.value -= 1),
+        )?;
+        Ok(taken.is_some())
     }
 
     /// Adds `n` permits and wakes up to `n` waiters. False (and no change) when

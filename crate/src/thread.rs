@@ -99,7 +99,7 @@ struct Inner {
     state: ThreadState,
     native_id: i64,
     outcome: Option<Outcome>,
-    joiners: u32,
+    joiners: u64,
 }
 
 /// What every isolate can see of one thread.
@@ -185,23 +185,14 @@ impl ThreadRecord {
 
     /// Waits until Done; false on timeout.
     pub fn join(&self, timeout: Timeout) -> Result<bool> {
-        let deadline = timeout.deadline();
-        let mut g = lock(&self.inner);
-        loop {
-            if g.state == ThreadState::Done {
-                return Ok(true);
-            }
-            if timeout.expired() {
-                return Ok(false);
-            }
-            g.joiners += 1;
-            let r = park::park(self.key(), || true, move || drop(g), |_| {}, deadline);
-            g = lock(&self.inner);
-            g.joiners -= 1;
-            if r == ParkResult::Interrupted {
-                return Err(Error::Interrupted);
-            }
-        }
+        let done = park::wait_until(
+            self.key(),
+            &self.inner,
+            timeout,
+            |g| &mut g.joiners,
+            |g| (g.state == ThreadState::Done).then_some(()),
+        )?;
+        Ok(done.is_some())
     }
 
     /// A copy of the outcome once Done.

@@ -30,6 +30,16 @@ export declare function barrierReset(h: number): void
 /** The index (>= 0), or -1 Broken, -2 Waiting. */
 export declare function barrierWait(h: number, ticket: number, timeoutMs: number): number
 
+/**
+ * An ArrayBuffer over chunk `i`'s memory (not a copy), or null when the chunk
+ * does not exist or this runtime does not allow external buffers. Each
+ * isolate must ask once per chunk and keep the buffer (see `words.rs`).
+ */
+export declare function cellsChunk(i: number): unknown | null
+
+/** Cells per chunk, so JS can split a cell index into chunk and offset. */
+export declare function cellsPerChunk(): number
+
 export declare function condCancel(h: number, ticket: number): boolean
 
 export declare function condNew(): number
@@ -69,7 +79,16 @@ export declare function liveObjects(): number
 
 export declare function lockAcquire(h: number, timeoutMs: number): boolean
 
+/** The lock's state cell index, or -1 when it has none (see `words.rs`). */
+export declare function lockCell(h: number): number
+
 export declare function lockLocked(h: number): boolean
+
+/**
+ * Makes the next release of a held lock come through `lock_release` (which
+ * bumps the epoch); false when the lock is free (retry instead of watching).
+ */
+export declare function lockMarkWaiting(h: number): boolean
 
 export declare function lockNew(): number
 
@@ -174,6 +193,9 @@ export declare function threadState(h: number): number
 export declare function unwatch(watchId: number): void
 
 export declare function valueAdd(h: number, n: number | bigint): number | bigint
+
+/** The value's cell index, or -1 when it has none (see `words.rs`). */
+export declare function valueCell(h: number): number
 
 export declare function valueCompareExchange(h: number, expected: number | bigint, replacement: number | bigint): number | bigint
 

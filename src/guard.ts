@@ -44,6 +44,15 @@ export abstract class Acquirable {
   protected abstract acquireWaiting(timeout: Millis): boolean;
   /** The backend object whose epoch moves when it may have become free. */
   protected abstract releaseSignal(): Handle;
+  /**
+   * Called by the async twin after a failed try, before it watches the epoch:
+   * false when the primitive became free meanwhile (try again, do not watch).
+   * Lock overrides it: a release through its shared word moves no epoch unless
+   * a waiter said it is watching.
+   */
+  protected prepareWatch(): boolean {
+    return true;
+  }
   abstract release(): void;
 
   /**
@@ -64,7 +73,13 @@ export abstract class Acquirable {
       checkArity(arguments, 1, 'acquireAsync');
       const it = self(this, 'acquireAsync');
       const opts = asyncOptions(options);
-      return untilDone(it.releaseSignal(), () => it.tryAcquire() || kRetry, opts, () => false);
+      const attempt = (): boolean | typeof kRetry => {
+        for (;;) {
+          if (it.tryAcquire()) return true;
+          if (it.prepareWatch()) return kRetry;
+        }
+      };
+      return untilDone(it.releaseSignal(), attempt, opts, () => false);
     } catch (error) {
       return Promise.reject(error);
     }

@@ -4,6 +4,7 @@
  */
 import { backend } from './backend/select.js';
 import type { Handle } from './backend/types.js';
+import type { AcquireOptions } from './guard.js';
 import { ThreadError } from './errors.js';
 import { Acquirable } from './guard.js';
 import { brand, handleOf, kHandle, registerKind, track } from './handles.js';
@@ -11,18 +12,49 @@ import { checkArity, type Millis } from './validate.js';
 
 export type { AcquireOptions } from './guard.js';
 
+/**
+ * The lock's state word in shared memory and its index, when JS can reach it:
+ * an uncontended acquire or release is then one compare-exchange here, with no
+ * backend call (a native call costs ~200 ns, the CAS ~10 ns).
+ */
+const kWords: unique symbol = Symbol('native-threads.lockWords');
+const kIndex: unique symbol = Symbol('native-threads.lockIndex');
+
+function attach(lock: Lock, h: Handle): void {
+  const word = backend.lockWord(h);
+  Object.defineProperty(lock, kHandle, { value: h });
+  Object.defineProperty(lock, kWords, { value: word?.words });
+  Object.defineProperty(lock, kIndex, { value: word?.index ?? 0 });
+}
+
 export class Lock extends Acquirable {
   declare readonly [kHandle]: Handle;
+  declare readonly [kWords]: Int32Array | undefined;
+  declare readonly [kIndex]: number;
 
   constructor() {
     checkArity(arguments, 0, 'new Lock()');
     super();
-    Object.defineProperty(this, kHandle, { value: backend.lockNew() });
+    attach(this, backend.lockNew());
     track(this);
   }
 
+  // Only own properties set by attach() carry kWords, so a call on any other
+  // receiver skips the fast path and meets the checks of the general one.
+  override acquire(options?: AcquireOptions): boolean {
+    const words = this[kWords];
+    if (arguments.length === 0 && words !== undefined && backend.lockWordAcquire(words, this[kIndex])) return true;
+    return super.acquire(...(arguments as unknown as [AcquireOptions?]));
+  }
+
   protected tryAcquire(): boolean {
+    const words = this[kWords];
+    if (words !== undefined) return backend.lockWordAcquire(words, this[kIndex]);
     return backend.lockAcquire(handleOf(this, Lock), 0);
+  }
+
+  protected override prepareWatch(): boolean {
+    return backend.lockMarkWaiting(handleOf(this, Lock));
   }
 
   protected acquireWaiting(timeout: Millis): boolean {
@@ -35,11 +67,15 @@ export class Lock extends Acquirable {
 
   /** Frees the lock; any thread may. Throws ThreadError when it is not locked. */
   release(): void {
+    const words = this[kWords];
+    if (arguments.length === 0 && words !== undefined && backend.lockWordRelease(words, this[kIndex])) return;
     checkArity(arguments, 0, 'release');
     if (!backend.lockRelease(handleOf(this, Lock))) throw new ThreadError('release unlocked lock');
   }
 
   locked(): boolean {
+    const words = this[kWords];
+    if (words !== undefined) return (Atomics.load(words, this[kIndex]) & 1) !== 0;
     return backend.lockLocked(handleOf(this, Lock));
   }
 
@@ -52,6 +88,6 @@ brand(Lock);
 
 registerKind('lock', (h) => {
   const lock = Object.create(Lock.prototype) as Lock;
-  Object.defineProperty(lock, kHandle, { value: h });
+  attach(lock, h);
   return lock;
 });

@@ -4,7 +4,8 @@
  * `compareExchange` are atomic.
  */
 import { backend } from './backend/select.js';
-import type { Handle, ValueType } from './backend/types.js';
+import type { Handle, ValueType, ValueView } from './backend/types.js';
+import { viewAdd, viewCompareExchange, viewGet, viewSet } from './backend/value-view.js';
 import { brand, handleOf, kHandle, registerKind, track } from './handles.js';
 import { checkArity, typeError } from './validate.js';
 
@@ -28,12 +29,21 @@ function checkCell(type: ValueType, v: unknown, name: string): number | bigint {
   if (type === 'f64') return v;
   if (!Number.isInteger(v)) throw new RangeError(`${name} must be an integer for ${type}, got ${v}`);
   const [min, max] = ranges[type];
-  if (BigInt(v) < min || BigInt(v) > max) throw new RangeError(`${name} is out of range for ${type}: ${v}`);
+  if (v < Number(min) || v > Number(max)) throw new RangeError(`${name} is out of range for ${type}: ${v}`);
   return v;
+}
+
+/** The Value's memory, when JS can reach it: `.value` and friends then skip the backend call. */
+const kView: unique symbol = Symbol('native-threads.valueView');
+
+function attach(value: Value<number | bigint>, h: Handle): void {
+  Object.defineProperty(value, kHandle, { value: h });
+  Object.defineProperty(value, kView, { value: backend.valueView(h) });
 }
 
 export class Value<T extends number | bigint = number> {
   declare readonly [kHandle]: Handle;
+  declare readonly [kView]: ValueView | undefined;
 
   constructor(type: ValueType = 'f64', initial?: T) {
     checkArity(arguments, 2, 'new Value()');
@@ -41,21 +51,28 @@ export class Value<T extends number | bigint = number> {
       throw typeError('type', `one of ${types.map((t) => `'${t}'`).join(', ')}`, type);
     }
     const start = checkCell(type, initial === undefined ? (type === 'i64' ? 0n : 0) : initial, 'initial');
-    Object.defineProperty(this, kHandle, { value: backend.valueNew(type, start) });
+    attach(this, backend.valueNew(type, start));
     track(this);
   }
 
   get type(): ValueType {
-    return backend.valueType(handleOf(this, Value));
+    return this[kView]?.type ?? backend.valueType(handleOf(this, Value));
   }
 
   /** A plain load: racy under concurrent writes, like a Python global. */
   get value(): T {
+    const view = this[kView];
+    if (view !== undefined) return viewGet(view) as T;
     return backend.valueGet(handleOf(this, Value)) as T;
   }
 
   /** A plain store. */
   set value(v: T) {
+    const view = this[kView];
+    if (view !== undefined) {
+      viewSet(view, checkCell(view.type, v, 'value'));
+      return;
+    }
     backend.valueSet(handleOf(this, Value), checkCell(this.type, v, 'value'));
   }
 
@@ -67,7 +84,8 @@ export class Value<T extends number | bigint = number> {
       throw typeError('n', type === 'i64' ? 'a bigint' : 'a number', n);
     }
     if (type !== 'f64' && type !== 'i64' && !Number.isInteger(n)) throw new RangeError(`n must be an integer for ${type}, got ${n}`);
-    return backend.valueAdd(handleOf(this, Value), n) as T;
+    const view = this[kView];
+    return (view !== undefined ? viewAdd(view, n) : backend.valueAdd(handleOf(this, Value), n)) as T;
   }
 
   /** Atomically stores `replacement` if the value is `expected`; returns the previous value. */
@@ -78,7 +96,10 @@ export class Value<T extends number | bigint = number> {
       throw typeError('expected', type === 'i64' ? 'a bigint' : 'a number', expected);
     }
     const next = checkCell(type, replacement, 'replacement');
-    return backend.valueCompareExchange(handleOf(this, Value), expected, next) as T;
+    const view = this[kView];
+    return (view !== undefined
+      ? viewCompareExchange(view, expected, next)
+      : backend.valueCompareExchange(handleOf(this, Value), expected, next)) as T;
   }
 
   get [Symbol.toStringTag](): string {
@@ -90,6 +111,6 @@ brand(Value);
 
 registerKind('value', (h) => {
   const value = Object.create(Value.prototype) as Value;
-  Object.defineProperty(value, kHandle, { value: h });
+  attach(value, h);
   return value;
 });

@@ -144,6 +144,28 @@ describe('Lock', () => {
       t.join();
     });
 
+    test('two async waiters on one thread each get the lock in turn from plain releases', async () => {
+      // A release through the lock's shared word moves no epoch unless a waiter
+      // marked the lock as watched: each release here must still wake a waiter
+      // (a missed wake-up would leave them waiting for ever; 5 s means missed).
+      const lock = new Lock();
+      lock.acquire();
+      const order: string[] = [];
+      const a = lock.acquireAsync().then((got) => { order.push(`a ${got}`); });
+      const b = lock.acquireAsync().then((got) => { order.push(`b ${got}`); });
+      const missed = (): Promise<string> => new Promise((r) => setTimeout(() => r('missed wake-up'), 5_000).unref());
+      await new Promise((r) => setTimeout(r, 20));
+      lock.release();
+      expect(await Promise.race([a.then(() => 'woken'), b.then(() => 'woken'), missed()])).toBe('woken');
+      expect(order).toHaveLength(1);
+      expect(lock.locked()).toBe(true);
+      lock.release();
+      expect(await Promise.race([Promise.all([a, b]).then(() => 'woken'), missed()])).toBe('woken');
+      expect(order.sort()).toEqual(['a true', 'b true']);
+      lock.release();
+      expect(lock.locked()).toBe(false);
+    });
+
     test('resolves false on timeout and leaves the lock as it was', async () => {
       const lock = new Lock();
       lock.acquire();

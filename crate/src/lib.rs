@@ -33,12 +33,15 @@ pub mod registry;
 pub mod thread;
 #[cfg(not(loom))]
 pub mod value;
+#[cfg(not(loom))]
+pub mod words;
 
 // napi-derive registers nothing under cfg(test), so the surface would be dead code there.
 #[cfg(not(any(loom, test)))]
 mod surface {
     use napi::bindgen_prelude::{BigInt, Buffer, BufferSlice, Either, Function};
     use napi::threadsafe_function::ThreadsafeFunctionCallMode;
+    use napi::Unknown;
     use napi::{Env, Result, Status};
     use napi_derive::napi;
 
@@ -56,6 +59,7 @@ mod surface {
     use crate::semaphore::Semaphore;
     use crate::thread::{self, ThreadRecord};
     use crate::value::{Num, Value, ValueType};
+    use crate::words;
 
     /// `invalid handle` becomes a TypeError (thrown here, reported to napi-rs as
     /// already pending); `interrupted` a plain Error.
@@ -161,6 +165,46 @@ mod surface {
         registry::live_objects() as u32
     }
 
+    // --- shared cells (words.rs) --------------------------------------------
+
+    /// Cells per chunk, so JS can split a cell index into chunk and offset.
+    #[napi]
+    pub fn cells_per_chunk() -> u32 {
+        words::CHUNK_CELLS as u32
+    }
+
+    /// An ArrayBuffer over chunk `i`'s memory (not a copy), or null when the chunk
+    /// does not exist or this runtime does not allow external buffers. Each
+    /// isolate must ask once per chunk and keep the buffer (see `words.rs`).
+    #[napi]
+    pub fn cells_chunk<'env>(env: &'env Env, i: u32) -> Option<Unknown<'env>> {
+        let chunk = words::chunk(i)?;
+        let mut buffer = std::ptr::null_mut();
+        // SAFETY: the chunk is 'static memory that is never freed or moved
+        // (words.rs), so no finalizer is needed and the pointer stays valid for
+        // the buffer's whole life; `env` is the live env of this call. JS only
+        // touches it with Atomics and plain aligned loads/stores of whole cells
+        // or halves, as the Rust side does.
+        let status = unsafe {
+            napi::sys::napi_create_external_arraybuffer(
+                env.raw(),
+                chunk.as_ptr() as *mut std::ffi::c_void,
+                std::mem::size_of_val(chunk),
+                None,
+                std::ptr::null_mut(),
+                &mut buffer,
+            )
+        };
+        if status != napi::sys::Status::napi_ok {
+            // E.g. napi_no_external_buffers_allowed (a V8 sandbox): the front end
+            // keeps to addon calls. Never fall back to a copy, which would not be shared.
+            return None;
+        }
+        // SAFETY: napi_create_external_arraybuffer succeeded, so `buffer` is a
+        // live value of this env.
+        Some(unsafe { Unknown::from_raw_unchecked(env.raw(), buffer) })
+    }
+
     // --- change notification ----------------------------------------------
 
     #[napi]
@@ -238,6 +282,21 @@ mod surface {
         Ok(released)
     }
 
+    /// The lock's state cell index, or -1 when it has none (see `words.rs`).
+    #[napi]
+    pub fn lock_cell(env: &Env, h: u32) -> Result<i64> {
+        let e = object!(env, h, Lock, "lock");
+        Ok(inner!(e, Lock).cell().map_or(-1, i64::from))
+    }
+
+    /// Makes the next release of a held lock come through `lock_release` (which
+    /// bumps the epoch); false when the lock is free (retry instead of watching).
+    #[napi]
+    pub fn lock_mark_waiting(env: &Env, h: u32) -> Result<bool> {
+        let e = object!(env, h, Lock, "lock");
+        Ok(inner!(e, Lock).mark_waiting())
+    }
+
     #[napi]
     pub fn lock_locked(env: &Env, h: u32) -> Result<bool> {
         let e = object!(env, h, Lock, "lock");
@@ -258,6 +317,13 @@ mod surface {
     pub fn value_type(env: &Env, h: u32) -> Result<&'static str> {
         let e = object!(env, h, Value, "value");
         Ok(inner!(e, Value).ty().name())
+    }
+
+    /// The value's cell index, or -1 when it has none (see `words.rs`).
+    #[napi]
+    pub fn value_cell(env: &Env, h: u32) -> Result<i64> {
+        let e = object!(env, h, Value, "value");
+        Ok(inner!(e, Value).cell().map_or(-1, i64::from))
     }
 
     #[napi]

@@ -16,12 +16,15 @@
 
 use crate::error::{Error, Result};
 use crate::park::{self, ParkResult, Timeout, UnparkResult, TOKEN_HANDOFF, TOKEN_NORMAL};
-use crate::sync::{spin_hint, AtomicU8, Ordering};
+use crate::sync::{spin_hint, AtomicU32, Ordering};
 
 /// Set while the lock is held.
-const LOCKED_BIT: u8 = 1;
+const LOCKED_BIT: u32 = 1;
 /// Set while threads may be parked on the lock (cleared only under the bucket lock).
-const PARKED_BIT: u8 = 2;
+const PARKED_BIT: u32 = 2;
+/// Set while async waiters may be watching the epoch: the release must come here,
+/// whose caller bumps the epoch (see `mark_waiting`). Any release here clears it.
+const WATCHED_BIT: u32 = 4;
 
 /// Spins before parking, only while nobody is parked (as parking_lot's SpinWait).
 const SPIN_LIMIT: u32 = if cfg!(loom) { 0 } else { 40 };
@@ -38,7 +41,18 @@ pub struct Lock {
     /// Invariant (parking_lot's): PARKED_BIT is cleared only under the parking-lot
     /// bucket lock for this key, and a thread parks only after seeing
     /// `LOCKED | PARKED` under that same lock, so a release cannot miss a waiter.
-    state: AtomicU8,
+    ///
+    /// WATCHED (not in the table) rides along any state: it only sends the
+    /// release here, and only a release here clears it.
+    ///
+    /// Outside loom the word is a shared cell (`words.rs`) that JS also
+    /// compare-exchanges, taking two steps this file takes too: set LOCKED when
+    /// clear (keeping the other bits), and LOCKED → 0 exactly (nobody parked or
+    /// watching). So the table and the invariant hold whichever side steps.
+    #[cfg(not(loom))]
+    state: crate::words::Cell,
+    #[cfg(loom)]
+    state: AtomicU32,
 }
 
 impl Default for Lock {
@@ -51,12 +65,29 @@ impl Lock {
     /// A new, unlocked lock.
     pub fn new() -> Lock {
         Lock {
-            state: AtomicU8::new(0),
+            #[cfg(not(loom))]
+            state: crate::words::Cell::new(),
+            #[cfg(loom)]
+            state: AtomicU32::new(0),
         }
     }
 
+    #[inline]
+    fn state(&self) -> &AtomicU32 {
+        #[cfg(not(loom))]
+        return self.state.u32();
+        #[cfg(loom)]
+        return &self.state;
+    }
+
+    /// The index of the shared cell holding the state word (see `words.rs`).
+    #[cfg(not(loom))]
+    pub fn cell(&self) -> Option<u32> {
+        self.state.index()
+    }
+
     fn key(&self) -> usize {
-        &self.state as *const AtomicU8 as usize
+        self.state() as *const AtomicU32 as usize
     }
 
     /// Acquires, waiting at most `timeout`. `Ok(false)` on timeout.
@@ -64,7 +95,7 @@ impl Lock {
     pub fn acquire(&self, timeout: Timeout) -> Result<bool> {
         // Acquire pairs with the Release of whichever `release` freed it.
         if self
-            .state
+            .state()
             .compare_exchange_weak(0, LOCKED_BIT, Ordering::Acquire, Ordering::Relaxed)
             .is_ok()
         {
@@ -78,13 +109,13 @@ impl Lock {
 
     /// One attempt, never blocks. Keeps `PARKED_BIT` as found.
     pub fn try_acquire(&self) -> bool {
-        let mut s = self.state.load(Ordering::Relaxed);
+        let mut s = self.state().load(Ordering::Relaxed);
         loop {
             if s & LOCKED_BIT != 0 {
                 return false;
             }
             // Acquire pairs with the Release in `release`/`release_slow`.
-            match self.state.compare_exchange_weak(
+            match self.state().compare_exchange_weak(
                 s,
                 s | LOCKED_BIT,
                 Ordering::Acquire,
@@ -102,11 +133,11 @@ impl Lock {
     fn acquire_slow(&self, timeout: Timeout) -> Result<bool> {
         let deadline = timeout.deadline();
         let mut spins = 0;
-        let mut s = self.state.load(Ordering::Relaxed);
+        let mut s = self.state().load(Ordering::Relaxed);
         loop {
             if s & LOCKED_BIT == 0 {
                 // Barging is allowed even with waiters parked (not fair).
-                match self.state.compare_exchange_weak(
+                match self.state().compare_exchange_weak(
                     s,
                     s | LOCKED_BIT,
                     Ordering::Acquire,
@@ -126,11 +157,11 @@ impl Lock {
                         spin_hint();
                     }
                 }
-                s = self.state.load(Ordering::Relaxed);
+                s = self.state().load(Ordering::Relaxed);
                 continue;
             }
             if s & PARKED_BIT == 0 {
-                if let Err(x) = self.state.compare_exchange_weak(
+                if let Err(x) = self.state().compare_exchange_weak(
                     s,
                     s | PARKED_BIT,
                     Ordering::Relaxed,
@@ -140,12 +171,15 @@ impl Lock {
                     continue;
                 }
             }
-            let validate = || self.state.load(Ordering::Relaxed) == LOCKED_BIT | PARKED_BIT;
+            let validate = || {
+                self.state().load(Ordering::Relaxed) & (LOCKED_BIT | PARKED_BIT)
+                    == LOCKED_BIT | PARKED_BIT
+            };
             let timed_out = |was_last: bool| {
                 // Under the bucket lock: nobody else parked here, so drop the bit
                 // and let the next release take its fast path.
                 if was_last {
-                    self.state.fetch_and(!PARKED_BIT, Ordering::Relaxed);
+                    self.state().fetch_and(!PARKED_BIT, Ordering::Relaxed);
                 }
             };
             match park::park(self.key(), validate, || {}, timed_out, deadline) {
@@ -157,14 +191,14 @@ impl Lock {
                 ParkResult::Interrupted => return Err(Error::Interrupted),
             }
             spins = 0;
-            s = self.state.load(Ordering::Relaxed);
+            s = self.state().load(Ordering::Relaxed);
         }
     }
 
     /// Releases. False, and no change, when it was not locked.
     #[inline]
     pub fn release(&self) -> bool {
-        let mut s = self.state.load(Ordering::Relaxed);
+        let mut s = self.state().load(Ordering::Relaxed);
         loop {
             if s & LOCKED_BIT == 0 {
                 return false;
@@ -174,7 +208,7 @@ impl Lock {
             }
             // Release pairs with the Acquire of the next `acquire`.
             match self
-                .state
+                .state()
                 .compare_exchange_weak(s, 0, Ordering::Release, Ordering::Relaxed)
             {
                 Ok(_) => return true,
@@ -187,13 +221,13 @@ impl Lock {
     fn release_slow(&self) -> bool {
         let mut released = false;
         park::unpark_one(self.key(), |res: UnparkResult| {
-            let mut s = self.state.load(Ordering::Relaxed);
+            let mut s = self.state().load(Ordering::Relaxed);
             loop {
                 if s & LOCKED_BIT == 0 {
                     // Another release won. The thread we dequeued (if any) just
                     // retries; drop the parked bit if nobody else is queued.
                     if !res.have_more_threads {
-                        self.state.fetch_and(!PARKED_BIT, Ordering::Relaxed);
+                        self.state().fetch_and(!PARKED_BIT, Ordering::Relaxed);
                     }
                     return TOKEN_NORMAL;
                 }
@@ -202,10 +236,12 @@ impl Lock {
                 let new = if handoff { LOCKED_BIT | parked } else { parked };
                 // Release pairs with the Acquire of the next acquirer (a handed-off
                 // thread synchronizes through the parking lot instead).
-                match self
-                    .state
-                    .compare_exchange_weak(s, new, Ordering::Release, Ordering::Relaxed)
-                {
+                match self.state().compare_exchange_weak(
+                    s,
+                    new,
+                    Ordering::Release,
+                    Ordering::Relaxed,
+                ) {
                     Ok(_) => {
                         released = true;
                         return if handoff { TOKEN_HANDOFF } else { TOKEN_NORMAL };
@@ -217,8 +253,32 @@ impl Lock {
         released
     }
 
+    /// Makes the next release take the slow path (which the caller follows with an
+    /// epoch bump), for a waiter about to watch the epoch instead of parking. False,
+    /// and no change, when the lock is free: the waiter should retry instead.
+    pub fn mark_waiting(&self) -> bool {
+        let mut s = self.state().load(Ordering::Relaxed);
+        loop {
+            if s & LOCKED_BIT == 0 {
+                return false;
+            }
+            if s & WATCHED_BIT != 0 {
+                return true;
+            }
+            match self.state().compare_exchange_weak(
+                s,
+                s | WATCHED_BIT,
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return true,
+                Err(x) => s = x,
+            }
+        }
+    }
+
     /// Whether it is held right now (a snapshot).
     pub fn locked(&self) -> bool {
-        self.state.load(Ordering::Relaxed) & LOCKED_BIT != 0
+        self.state().load(Ordering::Relaxed) & LOCKED_BIT != 0
     }
 }

@@ -11,7 +11,9 @@
 //! SeqCst on the read-modify-writes: a JS user of `add` expects what `Atomics.add`
 //! gives (sequentially consistent), and they are not the hot path.
 
-use std::sync::atomic::{AtomicI32, AtomicI64, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
+
+use crate::words::Cell;
 
 /// The element type of a [`Value`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,69 +77,90 @@ impl Num {
     }
 }
 
-enum Cell {
-    I32(AtomicI32),
-    U32(AtomicU32),
-    I64(AtomicI64),
-    F64(AtomicU64),
-}
-
 /// One shared number.
+///
+/// The number lives in a shared cell (`words.rs`), so JS reads and writes
+/// `.value` with a typed array over it and no addon call: i32/u32 in the cell's
+/// first four bytes, i64/f64 in all eight (f64 as its bits).
 pub struct Value {
+    ty: ValueType,
     cell: Cell,
 }
 
 impl Value {
     /// A new cell holding `initial` converted to `ty`.
     pub fn new(ty: ValueType, initial: Num) -> Value {
-        let cell = match ty {
-            ValueType::I32 => Cell::I32(AtomicI32::new(initial.as_i64() as i32)),
-            ValueType::U32 => Cell::U32(AtomicU32::new(initial.as_i64() as u32)),
-            ValueType::I64 => Cell::I64(AtomicI64::new(initial.as_i64())),
-            ValueType::F64 => Cell::F64(AtomicU64::new(initial.as_f64().to_bits())),
+        let value = Value {
+            ty,
+            cell: Cell::new(),
         };
-        Value { cell }
+        value.set(initial);
+        value
     }
 
     /// The element type.
     pub fn ty(&self) -> ValueType {
-        match self.cell {
-            Cell::I32(_) => ValueType::I32,
-            Cell::U32(_) => ValueType::U32,
-            Cell::I64(_) => ValueType::I64,
-            Cell::F64(_) => ValueType::F64,
-        }
+        self.ty
+    }
+
+    /// The index of its shared cell (see `words.rs`).
+    pub fn cell(&self) -> Option<u32> {
+        self.cell.index()
     }
 
     /// Plain load (racy on purpose; Relaxed pairs with nothing).
     pub fn get(&self) -> Num {
-        match &self.cell {
-            Cell::I32(a) => Num::F(f64::from(a.load(Ordering::Relaxed))),
-            Cell::U32(a) => Num::F(f64::from(a.load(Ordering::Relaxed))),
-            Cell::I64(a) => Num::I(a.load(Ordering::Relaxed)),
-            Cell::F64(a) => Num::F(f64::from_bits(a.load(Ordering::Relaxed))),
+        let bits32 = || self.cell.u32().load(Ordering::Relaxed);
+        let bits64 = || self.cell.u64().load(Ordering::Relaxed);
+        match self.ty {
+            ValueType::I32 => Num::F(f64::from(bits32() as i32)),
+            ValueType::U32 => Num::F(f64::from(bits32())),
+            ValueType::I64 => Num::I(bits64() as i64),
+            ValueType::F64 => Num::F(f64::from_bits(bits64())),
         }
     }
 
     /// Plain store (racy on purpose; Relaxed pairs with nothing).
     pub fn set(&self, v: Num) {
-        match &self.cell {
-            Cell::I32(a) => a.store(v.as_i64() as i32, Ordering::Relaxed),
-            Cell::U32(a) => a.store(v.as_i64() as u32, Ordering::Relaxed),
-            Cell::I64(a) => a.store(v.as_i64(), Ordering::Relaxed),
-            Cell::F64(a) => a.store(v.as_f64().to_bits(), Ordering::Relaxed),
+        match self.ty {
+            ValueType::I32 | ValueType::U32 => {
+                self.cell.u32().store(v.as_i64() as u32, Ordering::Relaxed)
+            }
+            ValueType::I64 => self.cell.u64().store(v.as_i64() as u64, Ordering::Relaxed),
+            ValueType::F64 => self
+                .cell
+                .u64()
+                .store(v.as_f64().to_bits(), Ordering::Relaxed),
         }
     }
 
     /// Atomic add (wrapping for integers); returns the previous value.
     pub fn add(&self, n: Num) -> Num {
-        match &self.cell {
-            Cell::I32(a) => Num::F(f64::from(a.fetch_add(n.as_i64() as i32, Ordering::SeqCst))),
-            Cell::U32(a) => Num::F(f64::from(a.fetch_add(n.as_i64() as u32, Ordering::SeqCst))),
-            Cell::I64(a) => Num::I(a.fetch_add(n.as_i64(), Ordering::SeqCst)),
-            Cell::F64(a) => {
+        match self.ty {
+            ValueType::I32 => {
+                let prev = self
+                    .cell
+                    .u32()
+                    .fetch_add(n.as_i64() as u32, Ordering::SeqCst);
+                Num::F(f64::from(prev as i32))
+            }
+            ValueType::U32 => {
+                let prev = self
+                    .cell
+                    .u32()
+                    .fetch_add(n.as_i64() as u32, Ordering::SeqCst);
+                Num::F(f64::from(prev))
+            }
+            ValueType::I64 => Num::I(
+                self.cell
+                    .u64()
+                    .fetch_add(n.as_i64() as u64, Ordering::SeqCst) as i64,
+            ),
+            ValueType::F64 => {
                 let d = n.as_f64();
-                let prev = a
+                let prev = self
+                    .cell
+                    .u64()
                     .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |bits| {
                         Some((f64::from_bits(bits) + d).to_bits())
                     })
@@ -150,43 +173,37 @@ impl Value {
     /// Atomic compare-and-swap; returns the previous value (equal to `expected`
     /// when the swap happened).
     pub fn compare_exchange(&self, expected: Num, replacement: Num) -> Num {
-        match &self.cell {
-            Cell::I32(a) => {
-                let r = a.compare_exchange(
-                    expected.as_i64() as i32,
-                    replacement.as_i64() as i32,
-                    Ordering::SeqCst,
-                    Ordering::SeqCst,
+        let cas32 = |e: u32, r: u32| {
+            self.cell
+                .u32()
+                .compare_exchange(e, r, Ordering::SeqCst, Ordering::SeqCst)
+                .unwrap_or_else(|x| x)
+        };
+        let cas64 = |e: u64, r: u64| {
+            self.cell
+                .u64()
+                .compare_exchange(e, r, Ordering::SeqCst, Ordering::SeqCst)
+                .unwrap_or_else(|x| x)
+        };
+        match self.ty {
+            ValueType::I32 => {
+                let prev = cas32(
+                    expected.as_i64() as i32 as u32,
+                    replacement.as_i64() as i32 as u32,
                 );
-                Num::F(f64::from(r.unwrap_or_else(|x| x)))
+                Num::F(f64::from(prev as i32))
             }
-            Cell::U32(a) => {
-                let r = a.compare_exchange(
-                    expected.as_i64() as u32,
-                    replacement.as_i64() as u32,
-                    Ordering::SeqCst,
-                    Ordering::SeqCst,
-                );
-                Num::F(f64::from(r.unwrap_or_else(|x| x)))
+            ValueType::U32 => Num::F(f64::from(cas32(
+                expected.as_i64() as u32,
+                replacement.as_i64() as u32,
+            ))),
+            ValueType::I64 => {
+                Num::I(cas64(expected.as_i64() as u64, replacement.as_i64() as u64) as i64)
             }
-            Cell::I64(a) => {
-                let r = a.compare_exchange(
-                    expected.as_i64(),
-                    replacement.as_i64(),
-                    Ordering::SeqCst,
-                    Ordering::SeqCst,
-                );
-                Num::I(r.unwrap_or_else(|x| x))
-            }
-            Cell::F64(a) => {
-                let r = a.compare_exchange(
-                    expected.as_f64().to_bits(),
-                    replacement.as_f64().to_bits(),
-                    Ordering::SeqCst,
-                    Ordering::SeqCst,
-                );
-                Num::F(f64::from_bits(r.unwrap_or_else(|x| x)))
-            }
+            ValueType::F64 => Num::F(f64::from_bits(cas64(
+                expected.as_f64().to_bits(),
+                replacement.as_f64().to_bits(),
+            ))),
         }
     }
 }

@@ -121,3 +121,59 @@ fn fairness_waiter_gets_in_while_another_thread_loops() {
     hog.join().unwrap();
     assert!(t0.elapsed() < Duration::from_secs(2));
 }
+
+#[test]
+fn mark_waiting_refuses_a_free_lock_and_a_release_clears_it() {
+    let lock = Lock::new();
+    assert!(!lock.mark_waiting(), "a free lock: retry, do not watch");
+    assert!(lock.acquire(Timeout::Forever).unwrap());
+    assert!(lock.mark_waiting());
+    assert!(lock.mark_waiting(), "marking twice is harmless");
+    assert!(lock.locked());
+    assert!(lock.release());
+    assert!(!lock.locked());
+    // A non-blocking acquire and a plain release still work after the mark was cleared.
+    assert!(lock.acquire(Timeout::Now).unwrap());
+    assert!(lock.release());
+    assert!(
+        !lock.release(),
+        "the mark does not make a free lock releasable"
+    );
+}
+
+#[test]
+fn a_parked_waiter_is_woken_while_the_lock_is_also_watched() {
+    let lock = Arc::new(Lock::new());
+    assert!(lock.acquire(Timeout::Forever).unwrap());
+    assert!(lock.mark_waiting());
+    let waiter = {
+        let lock = Arc::clone(&lock);
+        thread::spawn(move || lock.acquire(Timeout::from_ms(10_000.0)).unwrap())
+    };
+    thread::sleep(Duration::from_millis(50));
+    assert!(lock.release());
+    assert!(waiter.join().unwrap(), "the parked thread got the lock");
+    assert!(lock.release());
+}
+
+#[test]
+fn cells_are_shared_indexed_and_come_back_zeroed() {
+    use native_threads::words::Cell;
+    use std::sync::atomic::Ordering::Relaxed;
+    let a = Cell::new();
+    let index = a.index().expect("a shared cell");
+    a.u64().store(u64::MAX, Relaxed);
+    drop(a);
+    // The free list hands the cell out again, zeroed.
+    let b = Cell::new();
+    assert_eq!(b.index(), Some(index));
+    assert_eq!(b.u64().load(Relaxed), 0);
+    b.u32().store(7, Relaxed);
+    let chunk =
+        native_threads::words::chunk(index / native_threads::words::CHUNK_CELLS as u32).unwrap();
+    let offset = index as usize % native_threads::words::CHUNK_CELLS;
+    assert!(
+        std::ptr::eq(&chunk[offset], b.u64()),
+        "the chunk JS maps is the cell's memory"
+    );
+}

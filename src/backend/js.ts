@@ -19,13 +19,15 @@ import type {
   ThreadOutcome,
   ThreadState,
   ValueType,
+  ValueView,
+  WordRef,
 } from './types.js';
 import { GetStatus, PutStatus } from './types.js';
 import { Arena } from './js/arena.js';
 import { KIND_NAMES, kindOf, liveObjects, release, retain } from './js/registry.js';
 import { epoch, interruptAll, unwatch, watch } from './js/notify.js';
-import { lockAcquire, lockLocked, lockNew, lockRelease } from './js/lock.js';
-import { valueAdd, valueCompareExchange, valueGet, valueNew, valueSet, valueType } from './js/value.js';
+import { lockAcquire, lockLocked, lockNew, lockRelease, lockWord, wordAcquire, wordRelease } from './js/lock.js';
+import { valueAdd, valueCompareExchange, valueGet, valueNew, valueSet, valueType, valueView } from './js/value.js';
 import {
   queueGet,
   queueIsShutDown,
@@ -144,6 +146,18 @@ class JsBackend implements Backend {
   lockLocked(h: Handle): boolean {
     return lockLocked(this.a, h);
   }
+  lockWord(h: Handle): WordRef {
+    return lockWord(this.a, h);
+  }
+  lockWordAcquire(words: Int32Array, index: number): boolean {
+    return wordAcquire(words, index, 0);
+  }
+  lockWordRelease(words: Int32Array, index: number): boolean {
+    return wordRelease(words, index);
+  }
+  lockMarkWaiting(): boolean {
+    return true; // every release moves the word, which is the epoch
+  }
 
   valueNew(type: ValueType, initial: number | bigint): Handle {
     return valueNew(this.a, type, initial);
@@ -162,6 +176,9 @@ class JsBackend implements Backend {
   }
   valueCompareExchange(h: Handle, expected: number | bigint, replacement: number | bigint): number | bigint {
     return valueCompareExchange(this.a, h, expected, replacement);
+  }
+  valueView(h: Handle): ValueView {
+    return valueView(this.a, h);
   }
 
   queueNew(maxsize: number, flavor: QueueFlavor): Handle {

@@ -43,6 +43,11 @@ interface RawBinding {
   lockAcquire(h: number, timeoutMs: number): boolean;
   lockRelease(h: number): boolean;
   lockLocked(h: number): boolean;
+  lockCell(h: number): number;
+  lockMarkWaiting(h: number): boolean;
+  valueCell(h: number): number;
+  cellsPerChunk(): number;
+  cellsChunk(i: number): ArrayBuffer | null;
   valueNew(ty: string, initial: number | bigint): number;
   valueType(h: number): string;
   valueGet(h: number): number | bigint;
@@ -119,6 +124,42 @@ export interface NativeKernels {
 let binding: RawBinding | undefined;
 let backend: Backend | undefined;
 
+/** Views of one chunk of the crate's shared cells (crate/src/words.rs). */
+interface ChunkViews {
+  i32: Int32Array;
+  u32: Uint32Array;
+  f64: Float64Array;
+  i64: BigInt64Array;
+}
+
+/**
+ * This isolate's views of the crate's cell chunks, by chunk index: each chunk is
+ * wrapped in an ArrayBuffer once per isolate and kept for the isolate's life
+ * (V8 must not see two buffers over the same memory), null when the runtime
+ * refuses external buffers.
+ */
+const chunks: (ChunkViews | null)[] = [];
+
+/** The views and index (in 8-byte cells) of a cell, or undefined when JS cannot reach it. */
+function cellViews(b: RawBinding, cell: number): { views: ChunkViews; offset: number } | undefined {
+  if (cell < 0) return undefined;
+  const perChunk = b.cellsPerChunk();
+  const i = Math.floor(cell / perChunk);
+  let views = chunks[i];
+  if (views === undefined) {
+    const buffer = b.cellsChunk(i);
+    views =
+      buffer === null
+        ? null
+        : { i32: new Int32Array(buffer), u32: new Uint32Array(buffer), f64: new Float64Array(buffer), i64: new BigInt64Array(buffer) };
+    chunks[i] = views;
+  }
+  return views === null ? undefined : { views, offset: cell % perChunk };
+}
+
+/** The crate's lock word (crate/src/lock.rs): bit 0 LOCKED, bit 1 PARKED, bit 2 WATCHED. */
+const LOCKED = 1;
+
 function loadBinding(): RawBinding {
   if (binding === undefined) {
     try {
@@ -160,6 +201,19 @@ function adapt(b: RawBinding): Backend {
     lockAcquire: (h, timeoutMs) => b.lockAcquire(h, timeoutMs),
     lockRelease: (h) => b.lockRelease(h),
     lockLocked: (h) => b.lockLocked(h),
+    lockWord: (h) => {
+      const cell = cellViews(b, b.lockCell(h));
+      return cell === undefined ? undefined : { words: cell.views.i32, index: 2 * cell.offset };
+    },
+    lockWordAcquire: (words, index) => {
+      // Set LOCKED, keeping PARKED and WATCHED: barging is allowed, as in lock.rs.
+      const s = words[index]; // plain first read, checked by the CAS
+      return (s & LOCKED) === 0 && Atomics.compareExchange(words, index, s, s | LOCKED) === s;
+    },
+    // Only from "held, nobody parked or watching"; anything else needs the crate
+    // (to wake a parked thread, or move the epoch for a watcher).
+    lockWordRelease: (words, index) => Atomics.compareExchange(words, index, LOCKED, 0) === LOCKED,
+    lockMarkWaiting: (h) => b.lockMarkWaiting(h),
 
     valueNew: (type, initial) => b.valueNew(type, initial),
     valueType: (h) => b.valueType(h) as ValueType,
@@ -167,6 +221,11 @@ function adapt(b: RawBinding): Backend {
     valueSet: (h, v) => b.valueSet(h, v),
     valueAdd: (h, n) => b.valueAdd(h, n),
     valueCompareExchange: (h, expected, replacement) => b.valueCompareExchange(h, expected, replacement),
+    valueView: (h) => {
+      const cell = cellViews(b, b.valueCell(h));
+      if (cell === undefined) return undefined;
+      return { type: b.valueType(h) as ValueType, ...cell.views, index32: 2 * cell.offset, index64: cell.offset };
+    },
 
     queueNew: (maxsize, flavor) => b.queueNew(maxsize, flavor),
     queueMaxsize: (h) => b.queueMaxsize(h),

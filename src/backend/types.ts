@@ -105,6 +105,28 @@ export function comparePriorityKeys(a: Uint8Array, b: Uint8Array): -1 | 0 | 1 | 
   }
 }
 
+/** A 32-bit word in shared memory: `words[index]`. */
+export interface WordRef {
+  words: Int32Array;
+  index: number;
+}
+
+/**
+ * A Value's memory: `i32`/`u32`/`f64`/`i64` views that all start at the same
+ * byte (the same buffer), and the index of the value in each: `index32` for the
+ * 32-bit views, `index64` for the 64-bit ones. Only the view of the value's type
+ * is meant to be used (f64 also uses `i64`, for its bits).
+ */
+export interface ValueView {
+  type: ValueType;
+  i32: Int32Array;
+  u32: Uint32Array;
+  f64: Float64Array;
+  i64: BigInt64Array;
+  index32: number;
+  index64: number;
+}
+
 /** Queue get outcome when no item was taken. */
 export enum GetStatus {
   /** Timed out (or would block) on an empty queue. */
@@ -186,6 +208,23 @@ export interface Backend {
   /** False (and no change) when it was not locked. */
   lockRelease(h: Handle): boolean;
   lockLocked(h: Handle): boolean;
+  /**
+   * Where the lock's state word lives, for the front end's no-call fast paths
+   * (an addon call costs 10× an Atomics operation); undefined when it cannot be
+   * reached from JS, and the front end then keeps to the calls above. Bit 0 of
+   * the word is set exactly while the lock is held, on both backends.
+   */
+  lockWord(h: Handle): WordRef | undefined;
+  /** One acquire attempt through the word; never blocks. False: not taken (use `lockAcquire`). */
+  lockWordAcquire(words: Int32Array, index: number): boolean;
+  /** Release through the word. False: not done (use `lockRelease`, which also reports "not locked"). */
+  lockWordRelease(words: Int32Array, index: number): boolean;
+  /**
+   * For an async twin about to watch the epoch of a held lock: makes sure its
+   * next release moves the epoch (a release through the word might not). False,
+   * and no change, when the lock is free: try to take it again instead.
+   */
+  lockMarkWaiting(h: Handle): boolean;
 
   // --- Value: one shared number --------------------------------------------
   valueNew(type: ValueType, initial: number | bigint): Handle;
@@ -196,6 +235,8 @@ export interface Backend {
   /** Atomic; return the previous value. For f64, add is a CAS loop. */
   valueAdd(h: Handle, n: number | bigint): number | bigint;
   valueCompareExchange(h: Handle, expected: number | bigint, replacement: number | bigint): number | bigint;
+  /** Typed arrays over the value's memory, for loads, stores and Atomics with no backend call; undefined when unreachable. */
+  valueView(h: Handle): ValueView | undefined;
 
   // --- Queue: bounded when maxsize > 0, with task tracking ---------------------
   /**

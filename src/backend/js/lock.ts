@@ -33,6 +33,7 @@
 import { type Arena, OBJECT_BYTES } from './arena.js';
 import { deadlineOf, interruptedError, isInterrupted, waitWord, WAITERS } from './notify.js';
 import { KIND_LOCK, register, resolve } from './registry.js';
+import type { WordRef } from '../types.js';
 
 export function lockNew(a: Arena): number {
   const off = a.alloc(OBJECT_BYTES);
@@ -105,6 +106,12 @@ export function wordRelease(i32: Int32Array, o: number): boolean {
   // release (notify.ts).
   if (Atomics.load(i32, o + WAITERS) !== 0) Atomics.notify(i32, o);
   return true;
+}
+
+/** The state word, for the front end's fast paths (wordAcquire with timeout 0, wordRelease). */
+export function lockWord(a: Arena, h: number): WordRef {
+  const o = resolve(a, h, KIND_LOCK) >> 2;
+  return { words: a.i32, index: o };
 }
 
 export function lockLocked(a: Arena, h: number): boolean {

@@ -78,7 +78,8 @@ for (const backend of ['native', 'js']) {
     }
     results[backend].rssPerThread = { value: child(process.execPath, ['bench/cases.mjs', '--rss'], env).mbPerThread };
     if (!quick) {
-      log(`• ${backend}: npm run demo (examples/run-all.mjs, each example its own process)`);
+      log(`• ${backend}: npm run demo (examples/run-all.mjs: the seven examples in one process)`);
+      spawnSync(process.execPath, ['scripts/prepare.mjs', '--examples'], { cwd: root, stdio: 'ignore' });
       const t0 = performance.now();
       const run = spawnSync(process.execPath, ['examples/run-all.mjs', '--backend', backend], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
       if (run.status !== 0) throw new Error(`demo failed on ${backend}`);

@@ -2,18 +2,21 @@
 //   1. npm dependencies (npm ci) when node_modules is missing or older than the lockfile;
 //   2. the native addon (napi build) when cargo exists and the Rust sources are newer
 //      than the built .node; without cargo the js backend is used;
-//   3. the TypeScript build (dist/) when src/ is newer than it.
-// Usage: node scripts/prepare.mjs [--release] [--force] [napi build flags...]
+//   3. the TypeScript build (dist/) when src/ is newer than it;
+//   4. with --examples, the seed examples as plain JS (examples/.compiled/) for the
+//      demo, which then runs them without a TypeScript loader in every thread.
+// Usage: node scripts/prepare.mjs [--release] [--force] [--examples] [napi build flags...]
 //   Other flags go to `napi build` and force the addon build, as the release workflow does:
 //   npm run build -- --target aarch64-unknown-linux-gnu --use-napi-cross
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const release = process.argv.includes('--release');
-const napiFlags = process.argv.slice(2).filter((a) => a !== '--release' && a !== '--force');
+const examples = process.argv.includes('--examples');
+const napiFlags = process.argv.slice(2).filter((a) => !['--release', '--force', '--examples'].includes(a));
 const force = process.argv.includes('--force');
 
 function newest(path) {
@@ -64,4 +67,23 @@ if (force || napiFlags.length > 0 || addon.length === 0 || rustChanged > builtAt
 // 3. TypeScript
 if (force || newest(join(root, 'src')) > newest(join(root, 'dist')) || newest(join(root, 'tsconfig.build.json')) > newest(join(root, 'dist'))) {
   run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], 'compiling TypeScript to dist/');
+}
+
+// 4. examples, transpiled one file at a time (no type check: npm test type-checks them)
+if (examples) {
+  const from = join(root, 'examples');
+  const to = join(from, '.compiled');
+  const sources = readdirSync(from).filter((f) => f.endsWith('.ts'));
+  if (force || sources.some((f) => newest(join(from, f)) > newest(join(to, f.replace(/\.ts$/, '.js'))))) {
+    console.error('prepare: transpiling examples/*.ts to examples/.compiled/');
+    const { default: ts } = await import(join(root, 'node_modules', 'typescript', 'lib', 'typescript.js'));
+    mkdirSync(to, { recursive: true });
+    for (const f of sources) {
+      const { outputText } = ts.transpileModule(readFileSync(join(from, f), 'utf8'), {
+        compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },
+        fileName: f,
+      });
+      writeFileSync(join(to, f.replace(/\.ts$/, '.js')), outputText);
+    }
+  }
 }

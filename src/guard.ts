@@ -47,6 +47,17 @@ export abstract class Acquirable {
   abstract release(): void;
 
   /**
+   * Throws when waiting can never succeed because the holder is gone (an RLock
+   * whose owner's thread ended: its epoch will not move). An async acquire calls
+   * it after each failed try, and tries again at least every `ownerCheckMs()`.
+   */
+  protected checkHolder(): void {}
+
+  protected ownerCheckMs(): number {
+    return Infinity;
+  }
+
+  /**
    * Blocks until it is free, then takes it and returns true. With
    * `blocking: false`, returns false at once if it cannot be taken; with
    * `timeout` (ms), returns false when it still cannot be taken after that long.
@@ -64,7 +75,12 @@ export abstract class Acquirable {
       checkArity(arguments, 1, 'acquireAsync');
       const it = self(this, 'acquireAsync');
       const opts = asyncOptions(options);
-      return untilDone(it.releaseSignal(), () => it.tryAcquire() || kRetry, opts, () => false);
+      const attempt = (): boolean | typeof kRetry => {
+        if (it.tryAcquire()) return true;
+        it.checkHolder();
+        return kRetry;
+      };
+      return untilDone(it.releaseSignal(), attempt, opts, () => false, it.ownerCheckMs());
     } catch (error) {
       return Promise.reject(error);
     }

@@ -22,6 +22,7 @@ pub mod queue;
 pub mod rlock;
 pub mod semaphore;
 mod sync;
+pub mod value;
 
 #[cfg(not(loom))]
 pub mod kernels;
@@ -31,8 +32,6 @@ pub mod notify;
 pub mod registry;
 #[cfg(not(loom))]
 pub mod thread;
-#[cfg(not(loom))]
-pub mod value;
 
 // napi-derive registers nothing under cfg(test), so the surface would be dead code there.
 #[cfg(not(any(loom, test)))]

@@ -11,7 +11,7 @@
 //! SeqCst on the read-modify-writes: a JS user of `add` expects what `Atomics.add`
 //! gives (sequentially consistent), and they are not the hot path.
 
-use std::sync::atomic::{AtomicI32, AtomicI64, AtomicU32, AtomicU64, Ordering};
+use crate::sync::{AtomicI32, AtomicI64, AtomicU32, AtomicU64, Ordering};
 
 /// The element type of a [`Value`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

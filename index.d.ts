@@ -42,6 +42,29 @@ export interface ThreadOptions<F extends ThreadFunction = ThreadFunction> {
   name?: string;
   /** Defaults to the creating thread's flag (false on the main thread). */
   daemon?: boolean;
+  /**
+   * Node's Worker `resourceLimits` for this thread's isolate. A thread given them
+   * runs on a worker isolate of its own (booted at `start()`, so that start takes
+   * tens of milliseconds, and ended after the thread), not on a warm pooled one.
+   * When the isolate reaches its heap limit, V8 kills it: the thread ends,
+   * `join()`/`joinAsync()` throw a ThreadError saying it was killed by its memory
+   * limit, and the excepthook reports it.
+   * @throws TypeError / RangeError (from the constructor) naming the limit, unless
+   * each given limit is a positive, finite number.
+   */
+  resourceLimits?: ResourceLimits;
+}
+
+/** Node's Worker `resourceLimits`, in megabytes. Omitted ones keep Node's defaults. */
+export interface ResourceLimits {
+  /** The main heap. */
+  maxOldGenerationSizeMb?: number;
+  /** The heap space for recently created objects. */
+  maxYoungGenerationSizeMb?: number;
+  /** The space for generated code. */
+  codeRangeSizeMb?: number;
+  /** The thread's stack (Node's default: 4). */
+  stackSizeMb?: number;
 }
 
 /**
@@ -73,7 +96,8 @@ export declare class Thread {
    * Blocks the calling thread until this thread ends, and returns what its target
    * returned (or throws what it threw: same `name` and `message`, the thread's stack).
    * With `timeout` (ms), returns `undefined` if the thread is still alive then.
-   * @throws ThreadError before start, or when joining the current thread.
+   * @throws ThreadError before start, or when joining the current thread; also
+   * when the thread's isolate was killed by its memory limit (see `resourceLimits`).
    * @throws TypeError when the return value could not be cloned.
    */
   join(timeout?: number): unknown;

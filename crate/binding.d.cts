@@ -160,6 +160,8 @@ export declare function semValue(h: number): number
 
 export declare function sleep(ms: number): void
 
+export declare function threadClearEpitaph(): void
+
 export declare function threadDaemon(h: number): boolean
 
 export declare function threadFinish(h: number, data: Uint8Array, failed: boolean): void
@@ -182,6 +184,13 @@ export interface ThreadOutcome {
 }
 
 export declare function threadSetDaemon(h: number, daemon: boolean): void
+
+/**
+ * An isolate killed by its heap limit runs no JS (no 'exit' handler), but
+ * Node still runs its environment's cleanup hooks: that is where a thread
+ * record it left Running is finished, so joiners in any isolate wake.
+ */
+export declare function threadSetEpitaph(h: number, data: Uint8Array): void
 
 export declare function threadSetName(h: number, name: string): void
 

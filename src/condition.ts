@@ -15,7 +15,7 @@ import { Acquirable } from './guard.js';
 import { brand, handleOf, isHandleObject, kHandle, kTransit, registerKind, track, type Transit } from './handles.js';
 import { Lock } from './lock.js';
 import { blocking } from './output.js';
-import { RLock } from './rlock.js';
+import { checkOwnerAlive, DEAD_OWNER_CHECK_MS, RLock } from './rlock.js';
 import { currentRecord } from './thread.js';
 import { checkArity, checkInteger, checkTimeout, FOREVER, typeError, type Millis } from './validate.js';
 import { asyncOptions, kRetry, untilDone, type AsyncOptions } from './waiting.js';
@@ -37,7 +37,12 @@ function acquireRestore(lock: Lock | RLock, saved: number, timeout: Millis): boo
 function acquireRestoreAsync(lock: Lock | RLock, saved: number): Promise<boolean> {
   const options: AsyncOptions = { timeout: FOREVER, signal: undefined };
   const h = lock[kHandle];
-  return untilDone(h, () => acquireRestore(lock, saved, 0) || kRetry, options, () => false);
+  const attempt = (): boolean | typeof kRetry => {
+    if (acquireRestore(lock, saved, 0)) return true;
+    if (lock instanceof RLock) checkOwnerAlive(h);
+    return kRetry;
+  };
+  return untilDone(h, attempt, options, () => false, lock instanceof RLock ? DEAD_OWNER_CHECK_MS : Infinity);
 }
 
 /** The condition's handle, once the calling thread is known to hold its lock. */
@@ -88,6 +93,15 @@ export class Condition extends Acquirable {
 
   protected releaseSignal(): Handle {
     return this[kLock][kHandle];
+  }
+
+  protected override checkHolder(): void {
+    const lock = this[kLock];
+    if (lock instanceof RLock) checkOwnerAlive(lock[kHandle]);
+  }
+
+  protected override ownerCheckMs(): number {
+    return this[kLock] instanceof RLock ? DEAD_OWNER_CHECK_MS : Infinity;
   }
 
   release(): void {

@@ -56,6 +56,17 @@ export abstract class Acquirable {
   abstract release(): void;
 
   /**
+   * Throws when waiting can never succeed because the holder is gone (an RLock
+   * whose owner's thread ended: its epoch will not move). An async acquire calls
+   * it after each failed try, and tries again at least every `ownerCheckMs()`.
+   */
+  protected checkHolder(): void {}
+
+  protected ownerCheckMs(): number {
+    return Infinity;
+  }
+
+  /**
    * Blocks until it is free, then takes it and returns true. With
    * `blocking: false`, returns false at once if it cannot be taken; with
    * `timeout` (ms), returns false when it still cannot be taken after that long.
@@ -76,10 +87,11 @@ export abstract class Acquirable {
       const attempt = (): boolean | typeof kRetry => {
         for (;;) {
           if (it.tryAcquire()) return true;
+          it.checkHolder();
           if (it.prepareWatch()) return kRetry;
         }
       };
-      return untilDone(it.releaseSignal(), attempt, opts, () => false);
+      return untilDone(it.releaseSignal(), attempt, opts, () => false, it.ownerCheckMs());
     } catch (error) {
       return Promise.reject(error);
     }

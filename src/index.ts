@@ -6,7 +6,7 @@ import { isMainThread } from 'node:worker_threads';
 import { backend as chosen } from './backend/select.js';
 
 export { Thread, spawn, currentThread, mainThread, enumerate, activeCount, getIdent, getNativeId, prestart } from './thread.js';
-export type { ThreadOptions, ModuleTarget, ThreadFunction } from './thread.js';
+export type { ThreadOptions, ModuleTarget, ResourceLimits, ThreadFunction } from './thread.js';
 export { Timer } from './timer.js';
 export { setExcepthook } from './excepthook.js';
 export type { ExceptHook, ExceptHookArgs } from './excepthook.js';

@@ -21,8 +21,12 @@
  * Python's start() returns with `native_id` set, so a start that finds no idle
  * worker blocks until one has booted; it also boots a spare alongside, so that a
  * burst of starts (the seed's two racing threads) boot in parallel.
+ *
+ * A thread with resourceLimits runs on a worker of its own, booted with them for
+ * that thread and ended after it: the warm workers have none, and an isolate
+ * cannot change its limits.
  */
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { backendWorkerData, kBackendKey } from './backend/select.js';
 import type { Handle } from './backend/types.js';
 import { shared, type SharedIds } from './shared.js';
@@ -52,6 +56,9 @@ export interface PoolWorkerData {
   control: SharedArrayBuffer;
 }
 
+/** Why a worker died under a thread that had not finished: its exit code, and whether its heap limit killed it. */
+export type OnLost = (record: Handle, code: number, outOfMemory: boolean) => void;
+
 export interface RunMessage {
   type: 'run';
   record: Handle;
@@ -74,20 +81,27 @@ class PoolWorker {
   /** The record of the thread it was last given (for a worker that dies mid-thread). */
   record: Handle | undefined;
   dead = false;
+  /** Node reported ERR_WORKER_OUT_OF_MEMORY: the isolate hit its heap limit. */
+  outOfMemory = false;
 
-  constructor(onExit: (w: PoolWorker, code: number) => void) {
+  /** With `resourceLimits`: a worker for one thread, ended once that thread is over. */
+  constructor(onExit: (w: PoolWorker, code: number) => void, resourceLimits?: ResourceLimits) {
     const control = new SharedArrayBuffer(Control.Length * 4);
     this.control = new Int32Array(control);
     const nt: PoolWorkerData = { ids: shared, control };
     this.worker = new Worker(new URL('./worker-entry.js', import.meta.url), {
       workerData: { [kBackendKey]: backendWorkerData(), nt },
+      resourceLimits,
     });
     this.worker.on('message', (message: DoneMessage) => {
+      if (message.type !== 'done') return;
+      if (resourceLimits !== undefined) void this.worker.terminate();
       // The thread is over; unless the worker was claimed again since, stop holding the process open.
-      if (message.type === 'done' && message.run === Atomics.load(this.control, Control.Runs)) this.worker.unref();
+      else if (message.run === Atomics.load(this.control, Control.Runs)) this.worker.unref();
     });
-    this.worker.on('error', () => {
+    this.worker.on('error', (error: Error & { code?: string }) => {
       // The thread reported its own error where it could; the exit handler cleans up.
+      if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') this.outOfMemory = true;
     });
     this.worker.on('exit', (code) => {
       this.dead = true;
@@ -161,18 +175,33 @@ export function signalIdle(control: SharedArrayBuffer): number {
 export class Pool {
   readonly #workers = new Set<PoolWorker>();
   /** Called when a worker dies while running a thread that did not finish. */
-  readonly #onLost: (record: Handle, code: number) => void;
+  readonly #onLost: OnLost;
 
-  constructor(onLost: (record: Handle, code: number) => void) {
+  constructor(onLost: OnLost) {
     this.#onLost = onLost;
   }
 
+  #onExit = (dead: PoolWorker, code: number): void => {
+    this.#workers.delete(dead);
+    // Busy: it died between taking a thread and recording that thread's outcome.
+    if (dead.record !== undefined && dead.state === WorkerState.Busy) this.#onLost(dead.record, code, dead.outOfMemory);
+  };
+
   #boot(): PoolWorker {
-    const w = new PoolWorker((dead, code) => {
-      this.#workers.delete(dead);
-      if (dead.record !== undefined) this.#onLost(dead.record, code);
-    });
+    const w = new PoolWorker(this.#onExit);
     this.#workers.add(w);
+    return w;
+  }
+
+  /** A worker with `resourceLimits` for one thread, booted and claimed; never among the pool's. */
+  #dedicated(resourceLimits: ResourceLimits): PoolWorker {
+    const w = new PoolWorker(this.#onExit, resourceLimits);
+    try {
+      w.claimWhenBooted();
+    } catch (error) {
+      void w.worker.terminate();
+      throw error;
+    }
     return w;
   }
 
@@ -220,11 +249,11 @@ export class Pool {
   }
 
   /**
-   * Runs `message` on a worker. `onRunning(nativeId)` is called before the worker
-   * sees the message, so the record is Running before its thread can finish.
+   * Runs `message` on a worker (with `resourceLimits`, one of its own). `onRunning(nativeId)`
+   * is called before the worker sees the message, so the record is Running before its thread can finish.
    */
-  run(message: RunMessage, daemon: boolean, onRunning: (nativeId: number) => void): void {
-    const w = this.#claim();
+  run(message: RunMessage, daemon: boolean, onRunning: (nativeId: number) => void, resourceLimits?: ResourceLimits): void {
+    const w = resourceLimits === undefined ? this.#claim() : this.#dedicated(resourceLimits);
     onRunning(w.nativeId);
     w.run(message, daemon);
   }

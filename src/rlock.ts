@@ -12,9 +12,10 @@ import { currentRecord } from './thread.js';
 import { checkArity, FOREVER, type Millis } from './validate.js';
 
 /** How often a blocked acquire looks at whether the owner's thread still runs. */
-const DEAD_OWNER_CHECK_MS = 100;
+export const DEAD_OWNER_CHECK_MS = 100;
 
-function checkOwnerAlive(h: Handle): void {
+/** @throws ThreadError when the RLock `h` is held by a thread that has ended. */
+export function checkOwnerAlive(h: Handle): void {
   const owner = backend.rlockOwner(h);
   if (owner === 0) return;
   const alive = backend.kindOf(owner) === 'thread' && backend.threadState(owner) === ThreadState.Running;
@@ -58,6 +59,14 @@ export class RLock extends Acquirable {
 
   protected releaseSignal(): Handle {
     return handleOf(this, RLock);
+  }
+
+  protected override checkHolder(): void {
+    checkOwnerAlive(handleOf(this, RLock));
+  }
+
+  protected override ownerCheckMs(): number {
+    return DEAD_OWNER_CHECK_MS;
   }
 
   /** Releases one level. @throws ThreadError when the calling thread does not own it. */

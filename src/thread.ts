@@ -23,7 +23,10 @@ import { brand, handleOf, kHandle, registerKind, track, wrapperFor } from './han
 import { Pool, type RunMessage } from './pool.js';
 import { shared } from './shared.js';
 import { blocking } from './output.js';
-import { checkArity, checkBoolean, checkOptions, checkString, checkTimeout, typeError } from './validate.js';
+import { reportFailure } from './excepthook.js';
+import {
+  checkArity, checkBoolean, checkOptions, checkResourceLimits, checkString, checkTimeout, FOREVER, typeError, type Millis,
+} from './validate.js';
 import { asyncOptions, kRetry, untilDone } from './waiting.js';
 
 /** A module target: the module's `export` (default: the default export) is called with the args. */
@@ -35,11 +38,20 @@ export interface ModuleTarget {
 /** Any function: `never[]` parameters accept every signature while keeping `Parameters<F>` exact. */
 export type ThreadFunction = (...args: never[]) => unknown;
 
+/** Node's Worker `resourceLimits`: a thread given any runs on an isolate of its own with them. */
+export interface ResourceLimits {
+  maxOldGenerationSizeMb?: number;
+  maxYoungGenerationSizeMb?: number;
+  codeRangeSizeMb?: number;
+  stackSizeMb?: number;
+}
+
 export interface ThreadOptions<F extends ThreadFunction = ThreadFunction> {
   target: F | ModuleTarget;
   args?: Parameters<F> | unknown[];
   name?: string;
   daemon?: boolean;
+  resourceLimits?: ResourceLimits;
 }
 
 type PreparedTarget = RunMessage['target'];
@@ -51,15 +63,63 @@ function nextName(prefix: string): string {
 }
 
 const pool = new Pool(
-  (record, code) => {
+  (record, code, outOfMemory) => {
     // The isolate died under a thread that did not finish (process.exit() in it,
-    // a fatal error): joiners must not wait forever.
+    // its heap limit): joiners must not wait forever.
     // The record may be freed already (the thread finished long ago and nobody holds it).
-    if (backend.kindOf(record) === 'thread' && backend.threadState(record) === ThreadState.Running) {
-      finishFailed(record, { name: 'Error', message: `thread's isolate exited with code ${code}`, stack: undefined });
-    }
+    if (backend.kindOf(record) !== 'thread') return;
+    const error = outOfMemory
+      ? killedError(record)
+      : { name: 'Error', message: `thread's isolate exited with code ${code}`, stack: undefined };
+    // An isolate out of memory runs no JS, so its thread could not report itself.
+    const send = outOfMemory ? reportFailure(record, rebuildError(error)) : undefined;
+    if (backend.threadState(record) === ThreadState.Running) finishFailed(record, error);
+    send?.();
   },
 );
+
+/** The outcome of a thread whose isolate its memory limit killed. */
+export function killedError(record: Handle): ErrorRecord {
+  const message = `thread '${backend.threadName(record)}' (ident ${record}) was killed by its memory limit: its isolate ran out of memory before the thread finished`;
+  // No frame of the dead isolate is known, and one of whoever noticed would mislead.
+  return { name: 'ThreadError', message, stack: `ThreadError: ${message}` };
+}
+
+/**
+ * Whether the OS thread that ran `record` has ended, on Linux (elsewhere: not
+ * known, false). A worker isolate keeps its OS thread for life, and a thread's
+ * outcome is recorded before its isolate can end (normal end, process.exit());
+ * so a Running record whose OS thread is gone lost its isolate to the heap limit.
+ */
+function osThreadGone(record: Handle): boolean {
+  if (process.platform !== 'linux') return false;
+  const id = backend.threadNativeId(record);
+  return id > 0 && !existsSync(`/proc/self/task/${id}`);
+}
+
+/**
+ * Done, or found dead now (and finished as killed). The native backend finishes
+ * such a record itself as the isolate is torn down; the js backend cannot, and
+ * the pool that would notice may be the caller, blocked in a join.
+ */
+function settled(record: Handle): boolean {
+  if (backend.threadJoin(record, 0)) return true;
+  if (backend.threadState(record) !== ThreadState.Running || !osThreadGone(record)) return false;
+  finishFailed(record, killedError(record));
+  return true;
+}
+
+/** How often a blocked join looks whether the joined thread's OS thread still exists. */
+const DEAD_CHECK_MS = 100;
+
+function joinSliced(record: Handle, ms: Millis): boolean {
+  const deadline = ms === FOREVER ? Infinity : performance.now() + ms;
+  for (;;) {
+    const left = deadline - performance.now();
+    if (left <= 0) return false;
+    if (backend.threadJoin(record, Math.min(left, DEAD_CHECK_MS)) || settled(record)) return true;
+  }
+}
 
 /** The record of the thread running in this isolate now (set by worker-entry.ts). */
 let current: Handle | undefined = isMainThread ? shared.main : undefined;
@@ -132,8 +192,14 @@ function resolveModule(target: ModuleTarget): PreparedTarget {
  * the class because wrappers revived in other isolates are made without the
  * constructor (so they could not carry private fields).
  */
-const unstarted = new WeakMap<Thread, { target: PreparedTarget | ModuleTarget; args: unknown[] }>();
-/** Threads created here and not started yet; one dropped unstarted stops counting once collected. */
+const unstarted = new WeakMap<
+  Thread,
+  { target: PreparedTarget | ModuleTarget; args: unknown[]; resourceLimits: ResourceLimits | undefined }
+>();
+/**
+ * Threads created here, not started yet, that will take a pool worker (not those
+ * with resourceLimits); one dropped unstarted stops counting once collected.
+ */
 let unstartedCount = 0;
 const droppedUnstarted = new FinalizationRegistry<undefined>(() => {
   unstartedCount--;
@@ -168,18 +234,23 @@ export class Thread {
 
   constructor(options: ThreadOptions) {
     checkArity(arguments, 1, 'new Thread()');
-    const raw = checkOptions(options, 'options', ['target', 'args', 'name', 'daemon']);
-    if (options === undefined) throw new TypeError('new Thread() needs options: { target, args?, name?, daemon? }');
+    const raw = checkOptions(options, 'options', ['target', 'args', 'name', 'daemon', 'resourceLimits']);
+    if (options === undefined) {
+      throw new TypeError('new Thread() needs options: { target, args?, name?, daemon?, resourceLimits? }');
+    }
     const target = prepareTarget(raw.target);
     const args = raw.args === undefined ? [] : raw.args;
     if (!Array.isArray(args)) throw typeError('args', 'an array', args);
     const name = raw.name === undefined ? undefined : checkString(raw.name, 'name');
     const daemon = raw.daemon === undefined ? currentThread().daemon : checkBoolean(raw.daemon, 'daemon');
+    const resourceLimits = checkResourceLimits(raw.resourceLimits, 'resourceLimits');
     Object.defineProperty(this, kHandle, { value: backend.threadNew(name ?? nextName('Thread'), daemon) });
     track(this);
-    unstarted.set(this, { target, args });
-    droppedUnstarted.register(this, undefined, this);
-    pool.expect(Math.min(++unstartedCount, EXPECT_MAX));
+    unstarted.set(this, { target, args, resourceLimits });
+    if (resourceLimits === undefined) {
+      droppedUnstarted.register(this, undefined, this);
+      pool.expect(Math.min(++unstartedCount, EXPECT_MAX));
+    }
   }
 
   get name(): string {
@@ -218,7 +289,8 @@ export class Thread {
   }
 
   isAlive(): boolean {
-    return backend.threadState(handleOf(this, Thread)) === ThreadState.Running;
+    const h = handleOf(this, Thread);
+    return backend.threadState(h) === ThreadState.Running && !settled(h);
   }
 
   /**
@@ -249,15 +321,17 @@ export class Thread {
       backend.retain(timer.event); // owned by the message until the thread adopts it
     }
     try {
-      pool.run(message, this.daemon, (nativeId) => backend.threadMarkRunning(h, nativeId));
+      pool.run(message, this.daemon, (nativeId) => backend.threadMarkRunning(h, nativeId), pending.resourceLimits);
     } catch (error) {
       for (const id of argHandles) backend.release(id);
       if (timer !== undefined) backend.release(timer.event);
       throw error;
     }
     unstarted.delete(this);
-    droppedUnstarted.unregister(this);
-    unstartedCount--;
+    if (pending.resourceLimits === undefined) {
+      droppedUnstarted.unregister(this);
+      unstartedCount--;
+    }
     return this;
   }
 
@@ -270,7 +344,7 @@ export class Thread {
     const ms = checkTimeout(timeout, 'timeout');
     const h = handleOf(this, Thread);
     checkJoinable(this);
-    const done = backend.threadJoin(h, 0) || (ms !== 0 && blocking(() => backend.threadJoin(h, ms)));
+    const done = settled(h) || (ms !== 0 && blocking(() => joinSliced(h, ms)));
     if (!done) return undefined;
     return outcomeOf(this);
   }
@@ -282,7 +356,7 @@ export class Thread {
       const opts = asyncOptions(options);
       checkJoinable(this);
       const h = handleOf(this, Thread);
-      return untilDone(h, () => (backend.threadJoin(h, 0) ? outcomeOf(this) : kRetry), opts, () => undefined);
+      return untilDone(h, () => (settled(h) ? outcomeOf(this) : kRetry), opts, () => undefined, DEAD_CHECK_MS);
     } catch (error) {
       return Promise.reject(error);
     }

@@ -90,3 +90,25 @@ export function checkSignal(value: unknown, name = 'signal'): AbortSignal | unde
   if (!(value instanceof AbortSignal)) throw typeError(name, 'an AbortSignal', value);
   return value;
 }
+
+const RESOURCE_LIMITS = ['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb'] as const;
+
+/** Node's Worker resourceLimits: each given one a positive, finite number of megabytes. */
+export function checkResourceLimits(
+  value: unknown,
+  name: string,
+): Partial<Record<(typeof RESOURCE_LIMITS)[number], number>> | undefined {
+  if (value === undefined) return undefined;
+  const raw = checkOptions(value, name, RESOURCE_LIMITS);
+  const limits: Partial<Record<(typeof RESOURCE_LIMITS)[number], number>> = {};
+  for (const key of RESOURCE_LIMITS) {
+    const mb = raw[key];
+    if (mb === undefined) continue;
+    if (typeof mb !== 'number') throw typeError(`${name}.${key}`, 'a number of megabytes', mb);
+    if (!(mb > 0) || !Number.isFinite(mb)) {
+      throw new RangeError(`${name}.${key} must be a positive, finite number of megabytes, got ${mb}`);
+    }
+    limits[key] = mb;
+  }
+  return limits;
+}

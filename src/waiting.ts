@@ -73,14 +73,16 @@ function changed(h: Handle, seen: number, ms: number, signal: AbortSignal | unde
 
 /**
  * Runs `attempt` until it returns something other than kRetry, waiting for `h`
- * to change between tries. On timeout returns `onTimeout()`; on abort rejects
- * with the signal's reason.
+ * to change between tries (or `pollMs` at most, for an attempt that also looks
+ * for what moves no epoch: a thread that died). On timeout returns
+ * `onTimeout()`; on abort rejects with the signal's reason.
  */
 export async function untilDone<T>(
   h: Handle,
   attempt: () => T | typeof kRetry,
   options: AsyncOptions,
   onTimeout: () => T,
+  pollMs: number = Infinity,
 ): Promise<T> {
   const { signal, timeout } = options;
   const deadline = timeout === FOREVER ? Infinity : performance.now() + timeout;
@@ -93,7 +95,8 @@ export async function untilDone<T>(
       if (result !== kRetry) return result;
       const remaining = deadline - performance.now();
       if (remaining <= 0) return onTimeout();
-      await changed(h, seen, deadline === Infinity ? FOREVER : remaining, signal);
+      const wait = Math.min(remaining, pollMs);
+      await changed(h, seen, wait === Infinity ? FOREVER : wait, signal);
     }
   } finally {
     unhold();

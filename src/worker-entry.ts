@@ -15,7 +15,7 @@ import { Event } from './event.js';
 import { wrapperFor } from './handles.js';
 import { signalBooted, signalIdle, type DoneMessage, type PoolWorkerData, type RunMessage } from './pool.js';
 import { reportFailure } from './excepthook.js';
-import { encodeError, encodeOutcome, finishFailed, setCurrentRecord } from './thread.js';
+import { encodeError, encodeOutcome, finishFailed, killedError, setCurrentRecord } from './thread.js';
 // The whole API, so that every kind of handle can be revived here (each module registers its kind).
 import './index.js';
 
@@ -103,6 +103,8 @@ let running: RunMessage['record'] | undefined;
 async function run(message: RunMessage): Promise<void> {
   running = message.record;
   setCurrentRecord(message.record);
+  // Should the heap limit kill this isolate, no JS runs again here: the backend writes this outcome.
+  backend.threadSetEpitaph(message.record, encodeError(killedError(message.record)));
   let outcome: { data: Uint8Array; failed: boolean };
   let sendToHook: (() => void) | undefined;
   try {
@@ -119,6 +121,7 @@ async function run(message: RunMessage): Promise<void> {
   // this function has returned.
   const done: DoneMessage = { type: 'done', run: signalIdle(nt.control) };
   backend.threadFinish(message.record, outcome.data, outcome.failed);
+  backend.threadClearEpitaph();
   running = undefined;
   setCurrentRecord(undefined);
   sendToHook?.();

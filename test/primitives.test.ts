@@ -238,4 +238,39 @@ describe('RLock whose owner ended', () => {
     expect(() => lock.acquire()).toThrow(ThreadError);
     expect(lock.acquire({ blocking: false })).toBe(false);
   });
+
+  test('acquireAsync rejects with a ThreadError naming the dead owner, also when the owner ends while it waits', async () => {
+    const lock = new RLock();
+    const go = new Event();
+    const t = new Thread({
+      name: 'leaves-it-locked-async',
+      target: (l: RLock, go: Event) => {
+        l.acquire();
+        go.wait();
+      },
+      args: [lock, go],
+    });
+    t.start();
+    while (!lock.locked()) await new Promise((resolve) => setTimeout(resolve, 5));
+    const waiting = lock.acquireAsync({ timeout: 10_000 });
+    go.set();
+    await expect(waiting).rejects.toThrow(/leaves-it-locked-async.*ended without releasing/);
+    await expect(lock.acquireAsync({ timeout: 10_000 })).rejects.toThrow(ThreadError);
+    // A Condition over it: its acquireAsync follows the rule too.
+    await expect(new Condition(lock).acquireAsync({ timeout: 10_000 })).rejects.toThrow(/leaves-it-locked-async/);
+    expect(t.join(10_000)).toBeUndefined();
+    expect(t.isAlive()).toBe(false);
+  });
+
+  test('Condition.waitAsync: taking the RLock back from an owner that ended rejects instead of waiting for ever', async () => {
+    const cond = new Condition(new RLock());
+    await cond.acquireAsync();
+    const waited = cond.waitAsync({ timeout: 10_000 });
+    const t = spawn((c: Condition) => {
+      c.acquire(); // and never release it: its thread ends holding it
+      c.notify();
+    }, cond);
+    await expect(waited).rejects.toThrow(ThreadError);
+    expect(t.join(10_000)).toBeUndefined();
+  });
 });

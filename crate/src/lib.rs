@@ -22,6 +22,8 @@ pub mod queue;
 pub mod rlock;
 pub mod semaphore;
 mod sync;
+pub mod value;
+pub mod words;
 
 #[cfg(not(loom))]
 pub mod kernels;
@@ -31,14 +33,12 @@ pub mod notify;
 pub mod registry;
 #[cfg(not(loom))]
 pub mod thread;
-#[cfg(not(loom))]
-pub mod value;
-#[cfg(not(loom))]
-pub mod words;
 
 // napi-derive registers nothing under cfg(test), so the surface would be dead code there.
 #[cfg(not(any(loom, test)))]
 mod surface {
+    use std::cell::{Cell, RefCell};
+
     use napi::bindgen_prelude::{BigInt, Buffer, BufferSlice, Either, Function};
     use napi::threadsafe_function::ThreadsafeFunctionCallMode;
     use napi::Unknown;
@@ -878,6 +878,59 @@ mod surface {
     #[napi]
     pub fn threads_running() -> Vec<u32> {
         registry::threads_running()
+    }
+
+    thread_local! {
+        // One Node environment per OS thread (the main one, each worker), so a
+        // thread-local is per isolate: the record of the thread it runs now and
+        // the outcome to give that record if the isolate is torn down first.
+        static EPITAPH: RefCell<Option<(u32, Vec<u8>)>> = const { RefCell::new(None) };
+        static CLEANUP_HOOKED: Cell<bool> = const { Cell::new(false) };
+    }
+
+    /// An isolate killed by its heap limit runs no JS (no 'exit' handler), but
+    /// Node still runs its environment's cleanup hooks: that is where a thread
+    /// record it left Running is finished, so joiners in any isolate wake.
+    #[napi]
+    pub fn thread_set_epitaph(env: &Env, h: u32, data: &[u8]) -> Result<()> {
+        object!(env, h, Thread, "thread");
+        if !CLEANUP_HOOKED.replace(true) {
+            env.add_env_cleanup_hook((), |()| write_epitaph())?;
+        }
+        // The epitaph keeps the record alive until it is cleared or written.
+        registry::retain(h).map_err(|e| js_err(env, e))?;
+        clear_epitaph();
+        EPITAPH.set(Some((h, data.to_vec())));
+        Ok(())
+    }
+
+    #[napi]
+    pub fn thread_clear_epitaph() {
+        clear_epitaph();
+    }
+
+    fn clear_epitaph() {
+        if let Some((h, _)) = EPITAPH.take() {
+            let _ = registry::release(h);
+        }
+    }
+
+    fn write_epitaph() {
+        let Some((h, data)) = EPITAPH.take() else {
+            return;
+        };
+        // At process exit every isolate is torn down: that ends no thread early.
+        if !park::is_interrupted() {
+            if let Ok(e) = registry::get_kind(h, "thread") {
+                if let Object::Thread(record) = &e.object {
+                    match record.finish(data, true) {
+                        Some(refused) => registry::release_item(&refused),
+                        None => e.notifier.bump(),
+                    }
+                }
+            }
+        }
+        let _ = registry::release(h);
     }
 
     // --- kernels ------------------------------------------------------------

@@ -49,10 +49,7 @@ pub struct Lock {
     /// compare-exchanges, taking two steps this file takes too: set LOCKED when
     /// clear (keeping the other bits), and LOCKED → 0 exactly (nobody parked or
     /// watching). So the table and the invariant hold whichever side steps.
-    #[cfg(not(loom))]
     state: crate::words::Cell,
-    #[cfg(loom)]
-    state: AtomicU32,
 }
 
 impl Default for Lock {
@@ -65,23 +62,16 @@ impl Lock {
     /// A new, unlocked lock.
     pub fn new() -> Lock {
         Lock {
-            #[cfg(not(loom))]
             state: crate::words::Cell::new(),
-            #[cfg(loom)]
-            state: AtomicU32::new(0),
         }
     }
 
     #[inline]
     fn state(&self) -> &AtomicU32 {
-        #[cfg(not(loom))]
-        return self.state.u32();
-        #[cfg(loom)]
-        return &self.state;
+        self.state.u32()
     }
 
     /// The index of the shared cell holding the state word (see `words.rs`).
-    #[cfg(not(loom))]
     pub fn cell(&self) -> Option<u32> {
         self.state.index()
     }

@@ -4,7 +4,7 @@
 //! doubles, so the loom models in `tests/loom_*.rs` exercise the very code that ships
 //! (the shim idea is crossbeam-epoch's `primitive` module). Only the modules a loom
 //! model reaches (`park`, `lock`, `rlock`, `condition`, `semaphore`, `event`,
-//! `barrier`, `queue`) have to use these; under loom the rest of the crate is
+//! `barrier`, `queue`, `value`) have to use these; under loom the rest of the crate is
 //! not compiled at all (see `lib.rs`).
 //!
 //! Not provided: timed waits under loom. `loom::sync::Condvar::wait_timeout` waits

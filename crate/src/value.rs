@@ -11,7 +11,7 @@
 //! SeqCst on the read-modify-writes: a JS user of `add` expects what `Atomics.add`
 //! gives (sequentially consistent), and they are not the hot path.
 
-use std::sync::atomic::Ordering;
+use crate::sync::Ordering;
 
 use crate::words::Cell;
 

@@ -20,110 +20,166 @@
 //!
 //! When all [`MAX_CHUNKS`] chunks are in use, a cell is a private heap word with
 //! no index: its object still works, through addon calls only.
+//!
+//! Under loom a cell is a pair of model atomics, one per width, with no index:
+//! an object uses its cell at one width only, so the pair models every access
+//! the shipped cell sees from Rust (JS's accesses are not modelled).
 
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::sync::{Mutex, OnceLock};
+#[cfg(loom)]
+pub use model::Cell;
 
-/// Cells per chunk: 64 KiB chunks.
-pub const CHUNK_CELLS: usize = 8192;
-/// Chunks at most: 32 Mi cells (256 MiB), far beyond any program's live locks and values.
-const MAX_CHUNKS: usize = 4096;
+#[cfg(loom)]
+mod model {
+    use crate::sync::{AtomicU32, AtomicU64};
 
-static CHUNKS: [OnceLock<Box<[AtomicU64]>>; MAX_CHUNKS] = [const { OnceLock::new() }; MAX_CHUNKS];
-
-struct FreeList {
-    free: Vec<u32>,
-    /// Cells below this index were handed out at least once.
-    next: u32,
-}
-
-static FREE: Mutex<FreeList> = Mutex::new(FreeList {
-    free: Vec::new(),
-    next: 0,
-});
-
-enum Storage {
-    Shared {
-        index: u32,
-        word: &'static AtomicU64,
-    },
-    Private(Box<AtomicU64>),
-}
-
-/// One 8-byte cell, zero when new.
-pub struct Cell(Storage);
-
-impl Default for Cell {
-    fn default() -> Self {
-        Cell::new()
+    /// A loom double of the shared cell (see the module comment).
+    pub struct Cell {
+        narrow: AtomicU32,
+        wide: AtomicU64,
     }
-}
 
-impl Cell {
-    /// A zeroed cell, shared when a chunk has room.
-    pub fn new() -> Cell {
-        let mut list = FREE.lock().unwrap_or_else(|e| e.into_inner());
-        let index = match list.free.pop() {
-            Some(i) => i,
-            None if (list.next as usize) < CHUNK_CELLS * MAX_CHUNKS => {
-                list.next += 1;
-                list.next - 1
+    impl Default for Cell {
+        fn default() -> Self {
+            Cell::new()
+        }
+    }
+
+    impl Cell {
+        /// A zeroed cell.
+        pub fn new() -> Cell {
+            Cell {
+                narrow: AtomicU32::new(0),
+                wide: AtomicU64::new(0),
             }
-            None => return Cell(Storage::Private(Box::new(AtomicU64::new(0)))),
-        };
-        let word = &chunk_or_create(index as usize / CHUNK_CELLS)[index as usize % CHUNK_CELLS];
-        Cell(Storage::Shared { index, word })
-    }
-
-    /// The cell's index in the process-wide cell space (chunk × CHUNK_CELLS + offset),
-    /// or None for a private cell.
-    pub fn index(&self) -> Option<u32> {
-        match self.0 {
-            Storage::Shared { index, .. } => Some(index),
-            Storage::Private(_) => None,
         }
-    }
 
-    /// The whole cell.
-    pub fn u64(&self) -> &AtomicU64 {
-        match &self.0 {
-            Storage::Shared { word, .. } => word,
-            Storage::Private(word) => word,
+        /// Never shared under loom.
+        pub fn index(&self) -> Option<u32> {
+            None
         }
-    }
 
-    /// The cell's first four bytes (JS sees them at Int32Array index 2 × offset,
-    /// whatever the byte order, since both sides address the same bytes).
-    ///
-    /// An object uses a cell at one width only (a Lock: 32 bits; a Value: its
-    /// type's width), so no two accesses of different sizes ever race.
-    pub fn u32(&self) -> &AtomicU32 {
-        // SAFETY: the pointer is to a live, 8-aligned AtomicU64 that outlives
-        // `&self`, so it is valid and 4-aligned for an AtomicU32 over its first
-        // four bytes. Mixed-size accesses: an owner uses one width only (above),
-        // and the 64-bit zeroing in `drop` happens-before the next owner's first
-        // access through the free list's mutex.
-        unsafe { AtomicU32::from_ptr(self.u64().as_ptr().cast::<u32>()) }
-    }
-}
+        /// The cell at 64 bits.
+        pub fn u64(&self) -> &AtomicU64 {
+            &self.wide
+        }
 
-impl Drop for Cell {
-    fn drop(&mut self) {
-        if let Storage::Shared { index, word } = self.0 {
-            word.store(0, Ordering::Relaxed);
-            FREE.lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .free
-                .push(index);
+        /// The cell at 32 bits.
+        pub fn u32(&self) -> &AtomicU32 {
+            &self.narrow
         }
     }
 }
 
-fn chunk_or_create(i: usize) -> &'static [AtomicU64] {
-    CHUNKS[i].get_or_init(|| (0..CHUNK_CELLS).map(|_| AtomicU64::new(0)).collect())
-}
+#[cfg(not(loom))]
+pub use shared::{chunk, Cell, CHUNK_CELLS};
 
-/// Chunk `i`, if it exists yet: its cells' memory, for an external ArrayBuffer.
-pub fn chunk(i: u32) -> Option<&'static [AtomicU64]> {
-    CHUNKS.get(i as usize)?.get().map(|c| &**c)
+#[cfg(not(loom))]
+mod shared {
+    use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+    use std::sync::{Mutex, OnceLock};
+
+    /// Cells per chunk: 64 KiB chunks.
+    pub const CHUNK_CELLS: usize = 8192;
+    /// Chunks at most: 32 Mi cells (256 MiB), far beyond any program's live locks and values.
+    const MAX_CHUNKS: usize = 4096;
+
+    static CHUNKS: [OnceLock<Box<[AtomicU64]>>; MAX_CHUNKS] =
+        [const { OnceLock::new() }; MAX_CHUNKS];
+
+    struct FreeList {
+        free: Vec<u32>,
+        /// Cells below this index were handed out at least once.
+        next: u32,
+    }
+
+    static FREE: Mutex<FreeList> = Mutex::new(FreeList {
+        free: Vec::new(),
+        next: 0,
+    });
+
+    enum Storage {
+        Shared {
+            index: u32,
+            word: &'static AtomicU64,
+        },
+        Private(Box<AtomicU64>),
+    }
+
+    /// One 8-byte cell, zero when new.
+    pub struct Cell(Storage);
+
+    impl Default for Cell {
+        fn default() -> Self {
+            Cell::new()
+        }
+    }
+
+    impl Cell {
+        /// A zeroed cell, shared when a chunk has room.
+        pub fn new() -> Cell {
+            let mut list = FREE.lock().unwrap_or_else(|e| e.into_inner());
+            let index = match list.free.pop() {
+                Some(i) => i,
+                None if (list.next as usize) < CHUNK_CELLS * MAX_CHUNKS => {
+                    list.next += 1;
+                    list.next - 1
+                }
+                None => return Cell(Storage::Private(Box::new(AtomicU64::new(0)))),
+            };
+            let word = &chunk_or_create(index as usize / CHUNK_CELLS)[index as usize % CHUNK_CELLS];
+            Cell(Storage::Shared { index, word })
+        }
+
+        /// The cell's index in the process-wide cell space (chunk × CHUNK_CELLS + offset),
+        /// or None for a private cell.
+        pub fn index(&self) -> Option<u32> {
+            match self.0 {
+                Storage::Shared { index, .. } => Some(index),
+                Storage::Private(_) => None,
+            }
+        }
+
+        /// The whole cell.
+        pub fn u64(&self) -> &AtomicU64 {
+            match &self.0 {
+                Storage::Shared { word, .. } => word,
+                Storage::Private(word) => word,
+            }
+        }
+
+        /// The cell's first four bytes (JS sees them at Int32Array index 2 × offset,
+        /// whatever the byte order, since both sides address the same bytes).
+        ///
+        /// An object uses a cell at one width only (a Lock: 32 bits; a Value: its
+        /// type's width), so no two accesses of different sizes ever race.
+        pub fn u32(&self) -> &AtomicU32 {
+            // SAFETY: the pointer is to a live, 8-aligned AtomicU64 that outlives
+            // `&self`, so it is valid and 4-aligned for an AtomicU32 over its first
+            // four bytes. Mixed-size accesses: an owner uses one width only (above),
+            // and the 64-bit zeroing in `drop` happens-before the next owner's first
+            // access through the free list's mutex.
+            unsafe { AtomicU32::from_ptr(self.u64().as_ptr().cast::<u32>()) }
+        }
+    }
+
+    impl Drop for Cell {
+        fn drop(&mut self) {
+            if let Storage::Shared { index, word } = self.0 {
+                word.store(0, Ordering::Relaxed);
+                FREE.lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .free
+                    .push(index);
+            }
+        }
+    }
+
+    fn chunk_or_create(i: usize) -> &'static [AtomicU64] {
+        CHUNKS[i].get_or_init(|| (0..CHUNK_CELLS).map(|_| AtomicU64::new(0)).collect())
+    }
+
+    /// Chunk `i`, if it exists yet: its cells' memory, for an external ArrayBuffer.
+    pub fn chunk(i: u32) -> Option<&'static [AtomicU64]> {
+        CHUNKS.get(i as usize)?.get().map(|c| &**c)
+    }
 }

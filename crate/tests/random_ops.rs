@@ -1,7 +1,9 @@
 //! Property tests: long random sequences of operations checked step by step
 //! against a plain model, for the queue of every flavor and for the registry.
 //! A small xorshift generator keeps them dependency-free and reproducible: a
-//! failure prints the seed and the step.
+//! failure prints the seed and the step. Puts and gets use no wait or, now and
+//! then, a short timeout (which must expire with Full / Empty when the model says
+//! the queue is full / empty).
 
 #![cfg(not(loom))]
 
@@ -88,15 +90,21 @@ fn run_queue(flavor: Flavor, seed: u64, steps: usize) {
     let mut next_value = 0u32;
     for step in 0..steps {
         let at = format!("{flavor:?} seed {seed} step {step}");
+        let timeout = if rng.below(8) == 0 {
+            Timeout::from_ms(1.0)
+        } else {
+            Timeout::Now
+        };
         match rng.below(10) {
             0..=4 => {
-                // Distinct values, so that priority order is total.
-                let v = next_value;
+                // Distinct values (an odd multiplier is a bijection on u32), in no
+                // particular order, so that priority order is total and not FIFO.
+                let v = next_value.wrapping_mul(0x9E37_79B1);
                 next_value += 1;
                 let outcome = if flavor == Flavor::Priority {
-                    q.put_keyed(item(v), key(v), Timeout::Now).unwrap()
+                    q.put_keyed(item(v), key(v), timeout).unwrap()
                 } else {
-                    q.put(item(v), Timeout::Now).unwrap()
+                    q.put(item(v), timeout).unwrap()
                 };
                 if m.shut_down {
                     assert_eq!(outcome, Put::ShutDown(item(v)), "{at}");
@@ -111,7 +119,7 @@ fn run_queue(flavor: Flavor, seed: u64, steps: usize) {
                 }
             }
             5..=7 => {
-                let got = q.get(Timeout::Now).unwrap();
+                let got = q.get(timeout).unwrap();
                 match m.next_out() {
                     Some(v) => {
                         assert_eq!(got, Get::Item(item(v)), "{at}");

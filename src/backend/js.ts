@@ -343,6 +343,11 @@ class JsBackend implements Backend {
   threadFinish(h: Handle, data: Uint8Array, failed: boolean): void {
     threadFinish(this.a, h, data, failed);
   }
+  threadSetEpitaph(): void {
+    // Nothing runs when a worker isolate is torn down here: thread.ts has joiners
+    // look for the record's OS thread instead.
+  }
+  threadClearEpitaph(): void {}
   threadJoin(h: Handle, timeoutMs: number): boolean {
     return threadJoin(this.a, h, timeoutMs);
   }

@@ -106,6 +106,8 @@ interface RawBinding {
   threadMarkRunning(h: number, nativeId: number): void;
   threadNativeId(h: number): number;
   threadFinish(h: number, data: Uint8Array, failed: boolean): void;
+  threadSetEpitaph(h: number, data: Uint8Array): void;
+  threadClearEpitaph(): void;
   threadJoin(h: number, timeoutMs: number): boolean;
   threadOutcome(h: number): { data: Uint8Array; failed: boolean } | null;
   threadsRunning(): number[];
@@ -285,6 +287,8 @@ function adapt(b: RawBinding): Backend {
     threadMarkRunning: (h, nativeId) => b.threadMarkRunning(h, nativeId),
     threadNativeId: (h) => b.threadNativeId(h),
     threadFinish: (h, data, failed) => b.threadFinish(h, data, failed),
+    threadSetEpitaph: (h, data) => b.threadSetEpitaph(h, data),
+    threadClearEpitaph: () => b.threadClearEpitaph(),
     threadJoin: (h, timeoutMs) => b.threadJoin(h, timeoutMs),
     threadOutcome: (h): ThreadOutcome | undefined => {
       const outcome = b.threadOutcome(h);

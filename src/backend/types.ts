@@ -361,8 +361,19 @@ export interface Backend {
   /** New → Running, recording the OS thread id of the thread that runs it. */
   threadMarkRunning(h: Handle, nativeId: number): void;
   threadNativeId(h: Handle): number;
-  /** Running → Done; takes ownership of `data`; wakes every joiner. */
+  /**
+   * Running → Done; takes ownership of `data`; wakes every joiner. A record that
+   * is Done already keeps its first outcome (the handles in `data` are released).
+   */
   threadFinish(h: Handle, data: Uint8Array, failed: boolean): void;
+  /**
+   * Should this isolate be torn down while `h` is still Running (killed by its
+   * heap limit: no JS runs then), finish `h` with `data` (failed). One per
+   * isolate; a later call replaces it. The js backend cannot run anything at
+   * teardown, so there it does nothing (joiners notice the OS thread is gone).
+   */
+  threadSetEpitaph(h: Handle, data: Uint8Array): void;
+  threadClearEpitaph(): void;
   /** True once Done; false on timeout. */
   threadJoin(h: Handle, timeoutMs: number): boolean;
   /** The outcome once Done (the same bytes to every caller; their handles stay owned by the record), else undefined. */

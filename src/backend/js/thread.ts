@@ -136,9 +136,11 @@ export function threadFinish(a: Arena, h: number, data: Uint8Array, failed: bool
   const i32 = a.i32;
   mutexLock(i32, o + MUTEX);
   if (Atomics.load(i32, o + STATE) === ThreadState.Done) {
+    // Two finishers racing (an isolate found dead by a joiner and by its pool): the first outcome stays.
     mutexUnlock(i32, o + MUTEX);
+    releaseItemHandles(a, blk, data.length);
     a.free(blk);
-    throw new Error('native-threads js backend: threadFinish on a record that is already Done');
+    return;
   }
   i32[o + OUT_BLK] = blk;
   i32[o + OUT_LEN] = data.length;

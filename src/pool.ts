@@ -25,6 +25,7 @@
 import { Worker } from 'node:worker_threads';
 import { backendWorkerData, kBackendKey } from './backend/select.js';
 import type { Handle } from './backend/types.js';
+import { linkForWorker, type VaultLink } from './buffers.js';
 import { shared, type SharedIds } from './shared.js';
 
 /** Indexes of a pool worker's control words (Int32Array). */
@@ -50,6 +51,8 @@ const BOOT_TIMEOUT_MS = 30_000;
 export interface PoolWorkerData {
   ids: SharedIds;
   control: SharedArrayBuffer;
+  /** Its way to the shared-buffer vault (buffers.ts). */
+  vault: VaultLink;
 }
 
 export interface RunMessage {
@@ -78,9 +81,10 @@ class PoolWorker {
   constructor(onExit: (w: PoolWorker, code: number) => void) {
     const control = new SharedArrayBuffer(Control.Length * 4);
     this.control = new Int32Array(control);
-    const nt: PoolWorkerData = { ids: shared, control };
+    const nt: PoolWorkerData = { ids: shared, control, vault: linkForWorker() };
     this.worker = new Worker(new URL('./worker-entry.js', import.meta.url), {
       workerData: { [kBackendKey]: backendWorkerData(), nt },
+      transferList: [nt.vault.port],
     });
     this.worker.on('message', (message: DoneMessage) => {
       // The thread is over; unless the worker was claimed again since, stop holding the process open.

@@ -72,6 +72,8 @@ export type VaultRequest =
 export interface VaultReply {
   seq: number;
   buffers: [number, SharedArrayBuffer][];
+  /** How many buffers the vault holds (for tests). */
+  held: number;
 }
 
 /** How long a get waits for the vault before it gives up (a vault that answers at all answers in microseconds). */
@@ -178,7 +180,7 @@ export function buffersFor(ids: readonly number[]): SharedArrayBuffer[] {
   const found = ids.map((id) => bufferOfId.get(id)?.deref());
   const missing = ids.filter((_, i) => found[i] === undefined);
   if (missing.length === 0) return found as SharedArrayBuffer[];
-  const fetched = fetch(missing);
+  const fetched = new Map(fetch(missing).buffers);
   return ids.map((id, i) => {
     const local = found[i];
     if (local !== undefined) return local;
@@ -188,8 +190,16 @@ export function buffersFor(ids: readonly number[]): SharedArrayBuffer[] {
   });
 }
 
-/** Asks the vault, and waits for its answer however busy this isolate's event loop is. */
-function fetch(ids: number[]): Map<number, SharedArrayBuffer> {
+/** How many buffers the vault holds now: for tests of the lifetime rule. */
+export function vaultHeld(): number {
+  return fetch([]).held;
+}
+
+/**
+ * Asks the vault for buffers (which become this isolate's, under their ids), and
+ * waits for its answer however busy this isolate's event loop is.
+ */
+function fetch(ids: number[]): VaultReply {
   const { port, word } = ownLink();
   const reply = new Int32Array(word);
   const mine = ++seq;
@@ -202,12 +212,9 @@ function fetch(ids: number[]): Map<number, SharedArrayBuffer> {
     // Replies to gets that gave up earlier are stale: skip them.
     while (received !== undefined && (received.message as VaultReply).seq !== mine) received = receiveMessageOnPort(port);
     if (received !== undefined) {
-      const fetched = new Map<number, SharedArrayBuffer>();
-      for (const [id, buffer] of (received.message as VaultReply).buffers) {
-        remember(buffer, id);
-        fetched.set(id, buffer);
-      }
-      return fetched;
+      const answer = received.message as VaultReply;
+      for (const [id, buffer] of answer.buffers) remember(buffer, id);
+      return answer;
     }
     const now = Atomics.load(state, VaultWord.State);
     if (now === VaultState.Closed) throw new Error('interrupted: the process is exiting, so a shared buffer could not be fetched');

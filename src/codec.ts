@@ -102,7 +102,10 @@ function replaceBuffer(value: unknown, found: Found, memo: Map<object, unknown>)
   } else {
     return value;
   }
-  if (memo.has(value)) return memo.get(value);
+  if (memo.has(value)) {
+    found.replaced++;
+    return memo.get(value);
+  }
   let index = found.buffers.get(buffer);
   if (index === undefined) {
     index = found.buffers.size;
@@ -130,7 +133,12 @@ function replace(value: unknown, found: Found, memo: Map<object, unknown>): unkn
     if (transit?.parts !== undefined) placeholder.parts = transit.parts.map((part) => replace(part, found, memo) as Placeholder);
     return placeholder;
   }
-  if (memo.has(value)) return memo.get(value);
+  if (memo.has(value)) {
+    const copy = memo.get(value);
+    // A container met again that was copied the first time: its new parent must be copied too.
+    if (copy !== value) found.replaced++;
+    return copy;
+  }
   memo.set(value, value); // cycles resolve to the original until a copy exists
   const before = found.replaced;
   let copy: unknown;

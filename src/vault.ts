@@ -10,6 +10,8 @@
  * deposits came in since it last looked, so a fast sender's buffers are not kept
  * much longer than the items that carry them.
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { MessagePort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { backend } from './backend/select.js';
 import type { VaultLink, VaultReply, VaultRequest } from './buffers.js';
@@ -44,17 +46,47 @@ function alive(token: number, check: number): boolean {
   }
 }
 
+/**
+ * V8 does not count a SharedArrayBuffer's memory towards any isolate's GC
+ * pressure (it is shared), and this isolate allocates almost nothing, so it
+ * would hardly ever collect: the buffers it let go of would stay allocated. So
+ * it collects by hand after letting go of enough bytes.
+ */
+const collect = (globalThis as { gc?: () => void }).gc ?? exposeGc();
+
+/**
+ * `gc` from a context made while --expose-gc is on for a moment, so the global
+ * scope of every other context, now or later, stays as the process was started.
+ */
+function exposeGc(): () => void {
+  setFlagsFromString('--expose-gc');
+  try {
+    return runInNewContext('gc') as () => void;
+  } finally {
+    setFlagsFromString('--no-expose-gc');
+  }
+}
+const COLLECT_AFTER_BYTES = 32 * 1024 * 1024;
+let droppedBytes = 0;
+
 function end(token: number, deposit: Deposit): void {
   deposits.delete(token);
   for (const id of deposit.ids) {
     const entry = held.get(id);
-    if (entry !== undefined && --entry.deposits === 0) held.delete(id);
+    if (entry !== undefined && --entry.deposits === 0) {
+      held.delete(id);
+      droppedBytes += entry.buffer.byteLength;
+    }
   }
 }
 
 function sweep(): void {
   sinceSweep = 0;
   for (const [token, deposit] of deposits) if (!alive(token, deposit.check)) end(token, deposit);
+  if (droppedBytes >= COLLECT_AFTER_BYTES) {
+    droppedBytes = 0;
+    collect();
+  }
   timer = undefined;
   scheduleSweep();
 }
@@ -88,7 +120,7 @@ function reply(port: MessagePort, seq: number, ids: number[]): void {
     const entry = held.get(id);
     if (entry !== undefined) buffers.push([id, entry.buffer]);
   }
-  const message: VaultReply = { seq, buffers };
+  const message: VaultReply = { seq, buffers, held: held.size };
   port.postMessage(message);
   const word = ports.get(port);
   if (word === undefined) return;

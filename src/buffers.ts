@@ -35,14 +35,12 @@
 import { MessageChannel, MessagePort, Worker, isMainThread, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { backendWorkerData, kBackendKey } from './backend/select.js';
 
-/** Words of the process-wide vault state (Int32Array over `VaultLink.state`). */
-export const enum VaultWord {
-  /** A VaultState. */
-  State = 0,
-  /** The next id, as an i64 at byte 8 (index 1 of a BigInt64Array). */
-  NextId = 1,
-  Bytes = 16,
-}
+/**
+ * The process-wide vault state (`VaultLink.state`): an Int32 VaultState at byte
+ * 0, and at byte 8 the i64 counter that numbers buffers and tokens.
+ */
+const STATE_BYTES = 16;
+const COUNTER_BYTE = 8;
 
 export const enum VaultState {
   /** Not started yet (only the root starts it). */
@@ -56,7 +54,7 @@ export const enum VaultState {
 
 /** One isolate's way to the vault. */
 export interface VaultLink {
-  /** Process-wide VaultWord words. */
+  /** The process-wide vault state. */
   state: SharedArrayBuffer;
   port: MessagePort;
   /** Int32 word 0: the seq of the vault's latest reply on `port`. */
@@ -88,8 +86,8 @@ function inheritedLink(): VaultLink | undefined {
 }
 
 let link: VaultLink | undefined = inheritedLink();
-const state = new Int32Array(link?.state ?? new SharedArrayBuffer(VaultWord.Bytes));
-const nextId = new BigInt64Array(state.buffer, 8, 1);
+const state = new Int32Array(link?.state ?? new SharedArrayBuffer(STATE_BYTES));
+const counter = new BigInt64Array(state.buffer, COUNTER_BYTE, 1);
 
 /** Every isolate's port stays unref'd: a link never holds a process open. */
 link?.port.unref();
@@ -102,15 +100,15 @@ function startVault(): VaultLink {
     workerData: { [kBackendKey]: backendWorkerData(), vault: { state: state.buffer, port: port1, word } },
     transferList: [port1],
   });
-  vault.on('error', () => Atomics.store(state, VaultWord.State, VaultState.Gone));
+  vault.on('error', () => Atomics.store(state, 0, VaultState.Gone));
   vault.on('exit', () => {
-    Atomics.compareExchange(state, VaultWord.State, VaultState.Running, VaultState.Gone);
+    Atomics.compareExchange(state, 0, VaultState.Running, VaultState.Gone);
   });
   vault.unref();
   port2.unref();
-  Atomics.store(state, VaultWord.State, VaultState.Running);
+  Atomics.store(state, 0, VaultState.Running);
   if (isMainThread) {
-    process.on('exit', () => Atomics.store(state, VaultWord.State, VaultState.Closed));
+    process.on('exit', () => Atomics.store(state, 0, VaultState.Closed));
   }
   return { state: state.buffer as SharedArrayBuffer, port: port2, word };
 }
@@ -142,7 +140,7 @@ const forget = new FinalizationRegistry<number>((id) => {
 
 /** A new number, unique in the process: buffer ids and token checks. */
 export function uniqueNumber(): number {
-  return Number(Atomics.add(nextId, 0, 1n) + 1n);
+  return Number(Atomics.add(counter, 0, 1n) + 1n);
 }
 
 function remember(buffer: SharedArrayBuffer, id: number): void {
@@ -216,7 +214,7 @@ function fetch(ids: number[]): VaultReply {
       for (const [id, buffer] of answer.buffers) remember(buffer, id);
       return answer;
     }
-    const now = Atomics.load(state, VaultWord.State);
+    const now = Atomics.load(state, 0);
     if (now === VaultState.Closed) throw new Error('interrupted: the process is exiting, so a shared buffer could not be fetched');
     if (now === VaultState.Gone) throw new Error('native-threads: the shared-buffer vault has stopped; this item cannot be decoded');
     const left = deadline - performance.now();

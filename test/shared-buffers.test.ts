@@ -186,6 +186,29 @@ describe('SharedArrayBuffers in queue items', () => {
     expect((maker.join() as { made: SharedArrayBuffer }).made).toBe(result.made);
   });
 
+  test("a thread's own threads (its pool's workers) share buffers with main too", () => {
+    const q = new Queue();
+    const sab = new SharedArrayBuffer(8);
+    const t = spawn(async (q: Queue) => {
+      const { spawn, Queue } = await import('native-threads');
+      const inner = new Queue();
+      const child = spawn((inner: Queue) => {
+        new Int32Array(inner.get() as SharedArrayBuffer)[0] += 1;
+        const made = new SharedArrayBuffer(4);
+        new Int32Array(made)[0] = 9;
+        return made;
+      }, inner);
+      const got = q.get();
+      inner.put(got);
+      return [got, child.join()];
+    }, q);
+    q.put(sab);
+    const [back, made] = t.join() as [SharedArrayBuffer, SharedArrayBuffer];
+    expect(back).toBe(sab);
+    expect(new Int32Array(sab)[0]).toBe(1);
+    expect(new Int32Array(made)[0]).toBe(9);
+  });
+
   test('items dropped unread (shutdown(immediate), a put on a full queue) let the vault go of their buffers', async () => {
     const before = vaultHeld();
     const q = new Queue(4);

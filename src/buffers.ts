@@ -27,10 +27,11 @@
  * broadcast, so no isolate receives another's buffers), plus a word on which the
  * vault signals its replies, so a get can wait for one with Atomics.wait while
  * this isolate's event loop is blocked. The process's first isolate (the root)
- * starts the vault: when it first needs it, or when its pool boots a worker, so
- * that every other isolate's link leads to a running vault whatever the root's
- * event loop is doing. A link for a new worker is made by its parent: a new
- * MessageChannel, whose vault end is sent to the vault over the parent's own link.
+ * starts the vault (startVault), before any other isolate could need it, so that
+ * every link leads to a running vault whatever the root's event loop is doing.
+ * A link for a new worker is made by its parent: a new MessageChannel, whose
+ * vault end is sent to the vault over the parent's own link (messages wait in a
+ * port until its other end listens, so nothing is lost before the vault boots).
  */
 import { MessageChannel, MessagePort, Worker, isMainThread, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { backendWorkerData, kBackendKey } from './backend/select.js';
@@ -92,30 +93,43 @@ const counter = new BigInt64Array(state.buffer, COUNTER_BYTE, 1);
 /** Every isolate's port stays unref'd: a link never holds a process open. */
 link?.port.unref();
 
-/** Root only: starts the vault worker and links this isolate to it. */
-function startVault(): VaultLink {
-  const { port1, port2 } = new MessageChannel();
-  const word = new SharedArrayBuffer(4);
+/** Root only: the vault's end of the root's link, kept (with what is posted to it) until the vault starts. */
+let vaultEnd: MessagePort | undefined;
+
+function ownLink(): VaultLink {
+  if (link === undefined) {
+    const { port1, port2 } = new MessageChannel();
+    port2.unref();
+    link = { state: state.buffer as SharedArrayBuffer, port: port2, word: new SharedArrayBuffer(4) };
+    vaultEnd = port1;
+  }
+  return link;
+}
+
+/**
+ * Starts the vault, in the root, unless it runs already (elsewhere a no-op: the
+ * root started it before any thread ran). Called before the root sends or gets a
+ * buffer, and before its pool gives a worker its first thread, so the vault's
+ * boot does not slow the first workers' boot, and programs that never start a
+ * thread and never send a buffer never start it.
+ */
+export function startVault(): void {
+  const { word } = ownLink();
+  if (vaultEnd === undefined) return;
   const vault = new Worker(new URL('./vault.js', import.meta.url), {
-    workerData: { [kBackendKey]: backendWorkerData(), vault: { state: state.buffer, port: port1, word } },
-    transferList: [port1],
+    workerData: { [kBackendKey]: backendWorkerData(), vault: { state: state.buffer, port: vaultEnd, word } },
+    transferList: [vaultEnd],
   });
+  vaultEnd = undefined;
   vault.on('error', () => Atomics.store(state, 0, VaultState.Gone));
   vault.on('exit', () => {
     Atomics.compareExchange(state, 0, VaultState.Running, VaultState.Gone);
   });
   vault.unref();
-  port2.unref();
   Atomics.store(state, 0, VaultState.Running);
   if (isMainThread) {
     process.on('exit', () => Atomics.store(state, 0, VaultState.Closed));
   }
-  return { state: state.buffer as SharedArrayBuffer, port: port2, word };
-}
-
-function ownLink(): VaultLink {
-  link ??= startVault();
-  return link;
 }
 
 /**
@@ -168,6 +182,7 @@ export function idOf(buffer: SharedArrayBuffer): number {
  */
 export function deposit(token: number, check: number, buffers: Map<SharedArrayBuffer, number>): void {
   const message: VaultRequest = { type: 'deposit', token, check, buffers: [...buffers].map(([b, id]) => [id, b]) };
+  startVault();
   ownLink().port.postMessage(message);
 }
 
@@ -198,6 +213,7 @@ export function vaultHeld(): number {
  * waits for its answer however busy this isolate's event loop is.
  */
 function fetch(ids: number[]): VaultReply {
+  startVault();
   const { port, word } = ownLink();
   const reply = new Int32Array(word);
   const mine = ++seq;

@@ -25,7 +25,7 @@
 import { Worker } from 'node:worker_threads';
 import { backendWorkerData, kBackendKey } from './backend/select.js';
 import type { Handle } from './backend/types.js';
-import { linkForWorker, type VaultLink } from './buffers.js';
+import { linkForWorker, startVault, type VaultLink } from './buffers.js';
 import { shared, type SharedIds } from './shared.js';
 
 /** Indexes of a pool worker's control words (Int32Array). */
@@ -229,6 +229,8 @@ export class Pool {
    */
   run(message: RunMessage, daemon: boolean, onRunning: (nativeId: number) => void): void {
     const w = this.#claim();
+    // Once threads run, any of them may send a buffer; the workers' boot is over by now.
+    startVault();
     onRunning(w.nativeId);
     w.run(message, daemon);
   }

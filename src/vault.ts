@@ -55,8 +55,9 @@ function alive(token: number, check: number): boolean {
 const collect = (globalThis as { gc?: () => void }).gc ?? exposeGc();
 
 /**
- * `gc` from a context made while --expose-gc is on for a moment, so the global
- * scope of every other context, now or later, stays as the process was started.
+ * `gc` from a context made while --expose-gc is on for a moment (the flag is
+ * process-wide), so other contexts keep the global scope the process started
+ * with, bar one created in that same moment.
  */
 function exposeGc(): () => void {
   setFlagsFromString('--expose-gc');

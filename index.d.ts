@@ -96,6 +96,7 @@ export declare class Thread {
    * Blocks the calling thread until this thread ends, and returns what its target
    * returned (or throws what it threw: same `name` and `message`, the thread's stack).
    * With `timeout` (ms), returns `undefined` if the thread is still alive then.
+   * SharedArrayBuffers in the return value are shared with every joiner, as in queue items.
    * @throws ThreadError before start, or when joining the current thread; also
    * when the thread's isolate was killed by its memory limit (see `resourceLimits`).
    * @throws TypeError when the return value could not be cloned.
@@ -440,6 +441,9 @@ export interface PutGetOptions {
 /**
  * A FIFO queue shared by every thread: Python's `queue.Queue` (3.13), with task
  * tracking and shutdown. Items: anything structured clone takes, plus handles.
+ * SharedArrayBuffers in items (and typed arrays, Buffers and DataViews on them,
+ * anywhere in the item) are shared, not copied: the getter sees the same memory,
+ * and one buffer is one object per thread.
  */
 export declare class Queue<T = unknown> {
   /** @param maxsize 0 (default) for unbounded; otherwise `put` blocks while that many items are queued. */

@@ -10,12 +10,15 @@
  * Numbers, strings, booleans, null, undefined and bigints have tags of their own
  * and skip the general serializer (v8.serialize costs microseconds per object).
  * Everything else goes through v8.serialize; handle wrappers inside it are first
- * replaced by placeholders that carry their index in the header.
+ * replaced by placeholders that carry their index in the header, and
+ * SharedArrayBuffers (and views on them), which v8.serialize cannot carry, by
+ * placeholders naming the buffer, which travels through the vault (buffers.ts).
  */
 import { deserialize, serialize } from 'node:v8';
 import { checkNotForged, kHandle, kTransit, isHandleObject, wrapperFor, type HandleObject } from './handles.js';
 import type { Handle } from './backend/types.js';
 import { backend } from './backend/select.js';
+import { buffersFor, deposit, idOf, uniqueNumber } from './buffers.js';
 
 const enum Tag {
   Undefined = 0,
@@ -27,10 +30,17 @@ const enum Tag {
   BigInt = 6,
   Serialized = 7,
   SerializedWithHandles = 8,
+  /**
+   * Carries SharedArrayBuffers (buffers.ts): the header's last handle is the
+   * item's token, and the body serializes `[buffer ids, value]`.
+   */
+  SerializedWithBuffers = 9,
 }
 
 /** Key of the object that stands for a handle inside serialized data. */
 const kPlaceholder = '\u0000native-threads-handle';
+/** Key of the object that stands for a SharedArrayBuffer (or a view on one) inside serialized data. */
+const kBufferPlaceholder = '\u0000native-threads-buffer';
 
 /** What stands for a wrapper in transit: its handle's index in the header, and its Transit. */
 interface Placeholder {
@@ -38,6 +48,22 @@ interface Placeholder {
   tag?: string;
   parts?: Placeholder[];
 }
+
+/** What stands for a buffer in transit: its index in the item's buffer ids; for a view, its type and extent. */
+interface BufferPlaceholder {
+  [kBufferPlaceholder]: number;
+  /** A view's type, byte offset and length (in elements; in bytes for a DataView). */
+  view?: [ViewType, number, number];
+}
+
+type TypedArrayName =
+  | 'Int8Array' | 'Uint8Array' | 'Uint8ClampedArray' | 'Int16Array' | 'Uint16Array' | 'Int32Array'
+  | 'Uint32Array' | 'Float32Array' | 'Float64Array' | 'BigInt64Array' | 'BigUint64Array';
+type ViewType = TypedArrayName | 'DataView' | 'Buffer';
+const viewTypes: Record<TypedArrayName, new (buffer: SharedArrayBuffer, byteOffset: number, length: number) => ArrayBufferView> = {
+  Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array,
+  Float32Array, Float64Array, BigInt64Array, BigUint64Array,
+};
 
 const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder();
@@ -48,46 +74,115 @@ function isWalkable(value: unknown): value is object {
     !(value instanceof Date) && !(value instanceof RegExp);
 }
 
-/** Replaces handle wrappers with placeholders, collecting their ids; copies only when one is found. */
-export function withPlaceholders(value: unknown, ids: Handle[]): unknown {
-  return replace(value, ids, new Map());
+/** What a walk collects: handles (header order) and, when it replaces them too, buffers (with their ids). */
+interface Found {
+  ids: Handle[];
+  buffers?: Map<SharedArrayBuffer, number>;
+  /** Counts replacements, so that a subtree without any is not copied. */
+  replaced: number;
 }
 
-function replace(value: unknown, ids: Handle[], memo: Map<object, unknown>): unknown {
-  if (!isWalkable(value)) return value;
+/**
+ * Replaces handle wrappers with placeholders, collecting their ids; copies only
+ * when one is found. SharedArrayBuffers stay (thread args go by postMessage,
+ * which shares them).
+ */
+export function withPlaceholders(value: unknown, ids: Handle[]): unknown {
+  return replace(value, { ids, replaced: 0 }, new Map());
+}
+
+function replaceBuffer(value: unknown, found: Found, memo: Map<object, unknown>): unknown {
+  if (typeof value !== 'object' || value === null || found.buffers === undefined) return value;
+  let buffer: SharedArrayBuffer;
+  let view: ViewType | undefined;
+  if (value instanceof SharedArrayBuffer) buffer = value;
+  else if (ArrayBuffer.isView(value) && value.buffer instanceof SharedArrayBuffer) {
+    buffer = value.buffer;
+    view = value instanceof DataView ? 'DataView' : Buffer.isBuffer(value) ? 'Buffer' : (value as Uint8Array)[Symbol.toStringTag] as ViewType;
+  } else {
+    return value;
+  }
+  if (memo.has(value)) {
+    found.replaced++;
+    return memo.get(value);
+  }
+  let index = found.buffers.get(buffer);
+  if (index === undefined) {
+    index = found.buffers.size;
+    found.buffers.set(buffer, index);
+  }
+  const placeholder: BufferPlaceholder = { [kBufferPlaceholder]: index };
+  if (view !== undefined) {
+    const v = value as ArrayBufferView;
+    placeholder.view = [view, v.byteOffset, view === 'DataView' ? v.byteLength : (v as Uint8Array).length];
+  }
+  found.replaced++;
+  memo.set(value, placeholder);
+  return placeholder;
+}
+
+function replace(value: unknown, found: Found, memo: Map<object, unknown>): unknown {
+  if (!isWalkable(value)) return replaceBuffer(value, found, memo);
   checkNotForged(value, 'the value');
   if (isHandleObject(value)) {
-    ids.push(value[kHandle]);
-    const placeholder: Placeholder = { [kPlaceholder]: ids.length - 1 };
+    found.ids.push(value[kHandle]);
+    found.replaced++;
+    const placeholder: Placeholder = { [kPlaceholder]: found.ids.length - 1 };
     const transit = value[kTransit];
     if (transit?.tag !== undefined) placeholder.tag = transit.tag;
-    if (transit?.parts !== undefined) placeholder.parts = transit.parts.map((part) => replace(part, ids, memo) as Placeholder);
+    if (transit?.parts !== undefined) placeholder.parts = transit.parts.map((part) => replace(part, found, memo) as Placeholder);
     return placeholder;
   }
-  if (memo.has(value)) return memo.get(value);
+  if (memo.has(value)) {
+    const copy = memo.get(value);
+    // A container met again that was copied the first time: its new parent must be copied too.
+    if (copy !== value) found.replaced++;
+    return copy;
+  }
   memo.set(value, value); // cycles resolve to the original until a copy exists
-  const before = ids.length;
+  const before = found.replaced;
   let copy: unknown;
   if (value instanceof Map) {
-    const entries = [...value].map(([k, v]) => [replace(k, ids, memo), replace(v, ids, memo)] as const);
-    copy = ids.length === before ? value : new Map(entries);
+    const entries = [...value].map(([k, v]) => [replace(k, found, memo), replace(v, found, memo)] as const);
+    copy = found.replaced === before ? value : new Map(entries);
   } else if (value instanceof Set) {
-    const items = [...value].map((v) => replace(v, ids, memo));
-    copy = ids.length === before ? value : new Set(items);
+    const items = [...value].map((v) => replace(v, found, memo));
+    copy = found.replaced === before ? value : new Set(items);
   } else if (Array.isArray(value)) {
-    const items = value.map((v) => replace(v, ids, memo));
-    copy = ids.length === before ? value : items;
+    const items = value.map((v) => replace(v, found, memo));
+    copy = found.replaced === before ? value : items;
   } else {
-    const entries = Object.entries(value).map(([k, v]) => [k, replace(v, ids, memo)] as const);
-    copy = ids.length === before ? value : Object.fromEntries(entries);
+    const entries = Object.entries(value).map(([k, v]) => [k, replace(v, found, memo)] as const);
+    copy = found.replaced === before ? value : Object.fromEntries(entries);
   }
   memo.set(value, copy);
   return copy;
 }
 
-/** Turns placeholders back into wrappers, in place (the value is a fresh copy). */
-export function revivePlaceholders(value: unknown, ids: readonly Handle[], owned: boolean): unknown {
+function reviveBuffer(p: BufferPlaceholder, buffers: readonly SharedArrayBuffer[]): unknown {
+  const buffer = buffers[p[kBufferPlaceholder]];
+  if (buffer === undefined) return p;
+  if (p.view === undefined) return buffer;
+  const [view, offset, length] = p.view;
+  if (view === 'DataView') return new DataView(buffer, offset, length);
+  // Node's Buffer.from takes a SharedArrayBuffer (and shares it); its typings only say ArrayBuffer.
+  if (view === 'Buffer') return Buffer.from(buffer as unknown as ArrayBuffer, offset, length);
+  return new viewTypes[view](buffer, offset, length);
+}
+
+/**
+ * Turns placeholders back into wrappers (and, given `buffers`, into those
+ * buffers or views on them), in place (the value is a fresh copy).
+ */
+export function revivePlaceholders(
+  value: unknown,
+  ids: readonly Handle[],
+  owned: boolean,
+  buffers?: readonly SharedArrayBuffer[],
+): unknown {
   const seen = new Set<object>();
+  // One placeholder met twice (the same view twice in the item) is one object again.
+  const revived = new Map<object, unknown>();
   const revivePlaceholder = (p: Placeholder): unknown => {
     const index = p[kPlaceholder];
     if (typeof index !== 'number' || index < 0 || index >= ids.length) return p;
@@ -96,6 +191,10 @@ export function revivePlaceholders(value: unknown, ids: readonly Handle[], owned
   };
   const visit = (v: unknown): unknown => {
     if (!isWalkable(v)) return v;
+    if (buffers !== undefined && Object.hasOwn(v, kBufferPlaceholder)) {
+      if (!revived.has(v)) revived.set(v, reviveBuffer(v as BufferPlaceholder, buffers));
+      return revived.get(v);
+    }
     if (Object.hasOwn(v, kPlaceholder)) return revivePlaceholder(v as Placeholder);
     if (seen.has(v)) return v;
     seen.add(v);
@@ -133,7 +232,9 @@ function frame(ids: readonly Handle[], tag: Tag, body: Uint8Array | undefined): 
 
 /**
  * Encodes `value`. The handles it lists are not retained here: the caller retains
- * them (`retainHandles`) once the bytes are stored, so a failed store needs no undo.
+ * them (`retainHandles`) before the bytes are stored, and releases them all
+ * (`handlesOf`) if the store fails. An item with buffers has deposited them by
+ * the time this returns.
  * @param param the parameter name used in the TypeError for values that cannot be cloned.
  */
 export function encode(value: unknown, param: string): Uint8Array {
@@ -158,14 +259,53 @@ export function encode(value: unknown, param: string): Uint8Array {
       break;
   }
   if (value === null) return frame([], Tag.Null, undefined);
-  const ids: Handle[] = [];
+  const found: Found = { ids: [], buffers: new Map(), replaced: 0 };
   let body: Uint8Array;
+  const replaced = replace(value, found, new Map());
+  const buffers = found.buffers as Map<SharedArrayBuffer, number>;
+  if (buffers.size === 0) {
+    try {
+      body = serialize(replaced);
+    } catch (error) {
+      throw cloneError(param, error);
+    }
+    return frame(found.ids, found.ids.length === 0 ? Tag.Serialized : Tag.SerializedWithHandles, body);
+  }
+  for (const buffer of buffers.keys()) buffers.set(buffer, idOf(buffer));
   try {
-    body = serialize(withPlaceholders(value, ids));
+    body = serialize([[...buffers.values()], replaced]);
   } catch (error) {
     throw cloneError(param, error);
   }
-  return frame(ids, ids.length === 0 ? Tag.Serialized : Tag.SerializedWithHandles, body);
+  // The token's reference, from its creation, is the one the stored item owns (see retainHandles).
+  const check = uniqueNumber();
+  const token = backend.valueNew('f64', check);
+  try {
+    deposit(token, check, buffers);
+  } catch (error) {
+    backend.release(token);
+    throw error;
+  }
+  return frame([...found.ids, token], Tag.SerializedWithBuffers, body);
+}
+
+function decodeWithBuffers(body: Uint8Array, ids: Handle[], owned: boolean): unknown {
+  const token = ids[ids.length - 1];
+  const handles = ids.slice(0, -1);
+  let buffers: SharedArrayBuffer[];
+  let value: unknown;
+  try {
+    const [bufferIds, replaced] = deserialize(body) as [number[], unknown];
+    buffers = buffersFor(bufferIds);
+    value = replaced;
+  } catch (error) {
+    // Nothing will adopt the item's references: drop them all.
+    if (owned) for (const h of ids) backend.release(h);
+    throw error;
+  }
+  // The buffers are this isolate's objects now; the token has done its work.
+  if (owned) backend.release(token);
+  return revivePlaceholders(value, handles, owned, buffers);
 }
 
 /** The handle ids listed in an encoded value's header. */
@@ -177,9 +317,14 @@ export function handlesOf(bytes: Uint8Array): Handle[] {
   return ids;
 }
 
-/** Gives each handle in an encoded value the reference it owns while stored. */
+/**
+ * Gives each handle in an encoded value the reference it owns while stored; a
+ * buffer token (the last handle of a SerializedWithBuffers item) has it already.
+ */
 export function retainHandles(bytes: Uint8Array): void {
-  for (const h of handlesOf(bytes)) backend.retain(h);
+  const ids = handlesOf(bytes);
+  const n = bytes[4 + 4 * ids.length] === Tag.SerializedWithBuffers ? ids.length - 1 : ids.length;
+  for (let i = 0; i < n; i++) backend.retain(ids[i]);
 }
 
 /**
@@ -210,6 +355,8 @@ export function decode(bytes: Uint8Array, owned: boolean): unknown {
       return deserialize(body);
     case Tag.SerializedWithHandles:
       return revivePlaceholders(deserialize(body), ids, owned);
+    case Tag.SerializedWithBuffers:
+      return decodeWithBuffers(body, ids, owned);
     default:
       throw new TypeError(`corrupt item: unknown tag ${bytes[head]}`);
   }

@@ -29,6 +29,7 @@
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { backendWorkerData, kBackendKey } from './backend/select.js';
 import type { Handle } from './backend/types.js';
+import { linkForWorker, startVault, type VaultLink } from './buffers.js';
 import { shared, type SharedIds } from './shared.js';
 
 /** Indexes of a pool worker's control words (Int32Array). */
@@ -54,6 +55,8 @@ const BOOT_TIMEOUT_MS = 30_000;
 export interface PoolWorkerData {
   ids: SharedIds;
   control: SharedArrayBuffer;
+  /** Its way to the shared-buffer vault (buffers.ts). */
+  vault: VaultLink;
 }
 
 /** Why a worker died under a thread that had not finished: its exit code, and whether its heap limit killed it. */
@@ -88,10 +91,11 @@ class PoolWorker {
   constructor(onExit: (w: PoolWorker, code: number) => void, resourceLimits?: ResourceLimits) {
     const control = new SharedArrayBuffer(Control.Length * 4);
     this.control = new Int32Array(control);
-    const nt: PoolWorkerData = { ids: shared, control };
+    const nt: PoolWorkerData = { ids: shared, control, vault: linkForWorker() };
     this.worker = new Worker(new URL('./worker-entry.js', import.meta.url), {
       workerData: { [kBackendKey]: backendWorkerData(), nt },
       resourceLimits,
+      transferList: [nt.vault.port],
     });
     this.worker.on('message', (message: DoneMessage) => {
       if (message.type !== 'done') return;
@@ -254,6 +258,8 @@ export class Pool {
    */
   run(message: RunMessage, daemon: boolean, onRunning: (nativeId: number) => void, resourceLimits?: ResourceLimits): void {
     const w = resourceLimits === undefined ? this.#claim() : this.#dedicated(resourceLimits);
+    // Once threads run, any of them may send a buffer; the workers' boot is over by now.
+    startVault();
     onRunning(w.nativeId);
     w.run(message, daemon);
   }

@@ -1,7 +1,8 @@
 /**
  * The item codec under random values: whatever structured clone takes, plus
- * handles, nested at random, comes out of a queue (in this thread and through
- * another) equal to what went in, and handles as the same objects. Seeded, so a
+ * handles and SharedArrayBuffers (and views on them), nested at random, comes out
+ * of a queue (in this thread and through another) equal to what went in, handles
+ * and buffers as the same objects, views over the same buffers. Seeded, so a
  * failure names its seed.
  */
 import { describe, expect, test } from 'vitest';
@@ -18,6 +19,9 @@ function rng(seed: number): () => number {
 }
 
 const handles = [new Lock(), new Value('i32', 1), new Queue()];
+const buffers = [new SharedArrayBuffer(16), new SharedArrayBuffer(8)];
+const views = [new Int32Array(buffers[0], 4, 2), new DataView(buffers[1], 1, 3)];
+const shared = [...handles, ...buffers, ...views];
 
 function randomValue(r: () => number, depth: number): unknown {
   const pick = Math.floor(r() * (depth > 3 ? 9 : 14));
@@ -28,7 +32,7 @@ function randomValue(r: () => number, depth: number): unknown {
     case 3: return BigInt(Math.floor(r() * 2 ** 40)) ** BigInt(1 + Math.floor(r() * 3)) * (r() < 0.5 ? -1n : 1n);
     case 4: return r() < 0.5;
     case 5: return r() < 0.5 ? null : undefined;
-    case 6: return handles[Math.floor(r() * handles.length)];
+    case 6: return shared[Math.floor(r() * shared.length)];
     case 7: return new Date(Math.floor(r() * 2 ** 40));
     case 8: return new Uint8Array(Array.from({ length: Math.floor(r() * 6) }, () => Math.floor(r() * 256)));
     case 9: return Array.from({ length: Math.floor(r() * 4) }, () => randomValue(r, depth + 1));
@@ -41,8 +45,16 @@ function randomValue(r: () => number, depth: number): unknown {
 
 /** Handles must come back as the very same wrappers: compare them by identity, the rest by value. */
 function expectSame(got: unknown, want: unknown, path: string): void {
-  if (handles.includes(want as never)) {
+  if (handles.includes(want as never) || buffers.includes(want as never)) {
     expect(got, path).toBe(want);
+    return;
+  }
+  if (views.includes(want as never)) {
+    const view = want as ArrayBufferView;
+    expect(got, path).toBeInstanceOf(view.constructor);
+    const { buffer, byteOffset, byteLength } = got as ArrayBufferView;
+    expect({ byteOffset, byteLength }, path).toEqual({ byteOffset: view.byteOffset, byteLength: view.byteLength });
+    expect(buffer, path).toBe(view.buffer);
     return;
   }
   if (want instanceof Map) {

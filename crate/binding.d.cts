@@ -96,8 +96,12 @@ export declare function lockRelease(h: number): boolean
 
 export declare function osThreadId(): number
 
-/** The item, or 1 Empty / 2 ShutDown (GetStatus). */
-export declare function queueGet(h: number, timeoutMs: number): Buffer | number
+/**
+ * The item as a new Buffer, or as its length when `into` was given and it
+ * fit there (copied; saves the Buffer's allocation, most of a small get's
+ * cost); else -1 Empty / -2 ShutDown (GetStatus, negated).
+ */
+export declare function queueGet(h: number, timeoutMs: number, into?: Uint8Array | undefined | null): Buffer | number
 
 export declare function queueIsShutDown(h: number): boolean
 

@@ -222,13 +222,36 @@ function cloneError(param: string, error: unknown): TypeError {
 function frame(ids: readonly Handle[], tag: Tag, body: Uint8Array | undefined): Uint8Array {
   const head = 4 + 4 * ids.length;
   const out = new Uint8Array(head + 1 + (body?.length ?? 0));
-  const view = new DataView(out.buffer);
-  view.setUint32(0, ids.length, true);
-  ids.forEach((id, i) => view.setUint32(4 + 4 * i, id, true));
+  if (ids.length > 0) {
+    const view = new DataView(out.buffer);
+    view.setUint32(0, ids.length, true);
+    ids.forEach((id, i) => view.setUint32(4 + 4 * i, id, true));
+  }
   out[head] = tag;
   if (body !== undefined) out.set(body, head + 1);
   return out;
 }
+
+/** Scratch for a number's bytes, little-endian as the layout says (one per isolate). */
+const numberBytes = new Uint8Array(8);
+const numberView = new DataView(numberBytes.buffer);
+
+/** A number item, the commonest one, without a body array or a DataView per call. */
+function frameNumber(value: number): Uint8Array {
+  const out = new Uint8Array(13); // header with no handles, tag, 8 bytes
+  out[4] = Tag.Number;
+  numberView.setFloat64(0, value, true);
+  out.set(numberBytes, 5);
+  return out;
+}
+
+function readNumber(bytes: Uint8Array, at: number): number {
+  for (let i = 0; i < 8; i++) numberBytes[i] = bytes[at + i];
+  return numberView.getFloat64(0, true);
+}
+
+/** No handles: shared, and never written to. */
+const noHandles: Handle[] = [];
 
 /**
  * Encodes `value`. The handles it lists are not retained here: the caller retains
@@ -243,11 +266,8 @@ export function encode(value: unknown, param: string): Uint8Array {
       return frame([], Tag.Undefined, undefined);
     case 'boolean':
       return frame([], value ? Tag.True : Tag.False, undefined);
-    case 'number': {
-      const out = frame([], Tag.Number, new Uint8Array(8));
-      new DataView(out.buffer).setFloat64(5, value, true);
-      return out;
-    }
+    case 'number':
+      return frameNumber(value);
     case 'string':
       return frame([], Tag.String, utf8.encode(value));
     case 'bigint':
@@ -310,6 +330,7 @@ function decodeWithBuffers(body: Uint8Array, ids: Handle[], owned: boolean): unk
 
 /** The handle ids listed in an encoded value's header. */
 export function handlesOf(bytes: Uint8Array): Handle[] {
+  if ((bytes[0] | bytes[1] | bytes[2] | bytes[3]) === 0) return noHandles;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = view.getUint32(0, true);
   const ids: Handle[] = [];
@@ -346,7 +367,7 @@ export function decode(bytes: Uint8Array, owned: boolean): unknown {
     case Tag.True:
       return true;
     case Tag.Number:
-      return new DataView(bytes.buffer, bytes.byteOffset + head + 1, 8).getFloat64(0, true);
+      return readNumber(bytes, head + 1);
     case Tag.String:
       return utf8Decoder.decode(body);
     case Tag.BigInt:

@@ -62,6 +62,13 @@ function putOutcome(status: PutStatus, item: Prepared): void {
   throw new ShutDown('put on a shut-down queue');
 }
 
+/**
+ * Where this isolate's gets copy small items: the item is decoded from it at once,
+ * before any other get, so one buffer serves them all and a get allocates nothing
+ * for the bytes.
+ */
+const scratch = new Uint8Array(4096);
+
 function getOutcome(result: Uint8Array | GetStatus): unknown {
   if (typeof result === 'number') {
     if (result === GetStatus.Empty) throw new Empty();
@@ -125,8 +132,8 @@ abstract class QueueBase<T> {
     checkArity(arguments, 1, 'get');
     const h = handleOf(this, QueueBase);
     const timeout = blockTimeout(options, 'get');
-    let result = backend.queueGet(h, 0);
-    if (result === GetStatus.Empty && timeout !== 0) result = blocking(() => backend.queueGet(h, timeout));
+    let result = backend.queueGet(h, 0, scratch);
+    if (result === GetStatus.Empty && timeout !== 0) result = blocking(() => backend.queueGet(h, timeout, scratch));
     return getOutcome(result) as T;
   }
 
@@ -179,7 +186,7 @@ abstract class QueueBase<T> {
       return untilDone(
         h,
         () => {
-          const result = backend.queueGet(h, 0);
+          const result = backend.queueGet(h, 0, scratch);
           return result === GetStatus.Empty ? kRetry : (getOutcome(result) as T);
         },
         opts,

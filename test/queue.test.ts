@@ -28,6 +28,18 @@ describe('Queue', () => {
     for (const item of items) expect(q.get()).toEqual(item);
   });
 
+  test('large and small items interleave in order, and a small one read later is not overwritten', () => {
+    // Gets copy items that fit into one reusable buffer; larger ones get their own.
+    const q = new Queue<unknown>();
+    const big = 'x'.repeat(100_000);
+    const items: unknown[] = [1.5, big, 'small', { big, n: 2 }, -0, 2n ** 70n, [big], 'after'];
+    for (const item of items) q.put(item);
+    const got = items.map(() => q.get());
+    expect(got).toEqual(items);
+    expect(Object.is(got[4], -0)).toBe(true);
+    expect(got[0]).toBe(1.5);
+  });
+
   test('handles in items come out as the same objects, nested too', () => {
     const q = new Queue();
     const lock = new Lock();

@@ -39,7 +39,7 @@ pub mod thread;
 mod surface {
     use std::cell::{Cell, RefCell};
 
-    use napi::bindgen_prelude::{BigInt, Buffer, BufferSlice, Either, Function};
+    use napi::bindgen_prelude::{BigInt, Buffer, BufferSlice, Either, Function, Uint8ArraySlice};
     use napi::threadsafe_function::ThreadsafeFunctionCallMode;
     use napi::Unknown;
     use napi::{Env, Result, Status};
@@ -413,18 +413,31 @@ mod surface {
         }
     }
 
-    /// The item, or 1 Empty / 2 ShutDown (GetStatus).
+    /// The item as a new Buffer, or as its length when `into` was given and it
+    /// fit there (copied; saves the Buffer's allocation, most of a small get's
+    /// cost); else -1 Empty / -2 ShutDown (GetStatus, negated).
     #[napi]
     pub fn queue_get<'env>(
         env: &'env Env,
         h: u32,
         timeout_ms: f64,
-    ) -> Result<Either<BufferSlice<'env>, u32>> {
+        into: Option<Uint8ArraySlice<'env>>,
+    ) -> Result<Either<BufferSlice<'env>, f64>> {
         let e = object!(env, h, Queue, "queue");
         let q = inner!(e, Queue);
         match q.get(Timeout::from_ms(timeout_ms)) {
             Ok(Get::Item(item)) => {
                 e.notifier.bump();
+                if let Some(mut into) = into {
+                    if item.len() <= into.len() {
+                        // SAFETY: `into` is the calling isolate's own scratch array
+                        // (an unshared ArrayBuffer), and that isolate is blocked in
+                        // this call, so nothing else reads or writes it meanwhile.
+                        let out = unsafe { into.as_mut() };
+                        out[..item.len()].copy_from_slice(&item);
+                        return Ok(Either::B(item.len() as f64));
+                    }
+                }
                 match BufferSlice::copy_from(env, &item) {
                     Ok(buf) => Ok(Either::A(buf)),
                     Err(err) => {
@@ -434,8 +447,8 @@ mod surface {
                     }
                 }
             }
-            Ok(Get::Empty) => Ok(Either::B(1)),
-            Ok(Get::ShutDown) => Ok(Either::B(2)),
+            Ok(Get::Empty) => Ok(Either::B(-1.0)),
+            Ok(Get::ShutDown) => Ok(Either::B(-2.0)),
             Err(err) => Err(js_err(env, err)),
         }
     }

@@ -190,8 +190,8 @@ class JsBackend implements Backend {
   queuePut(h: Handle, item: Uint8Array, timeoutMs: number, key?: Uint8Array): PutStatus {
     return queuePut(this.a, h, item, timeoutMs, key);
   }
-  queueGet(h: Handle, timeoutMs: number): Uint8Array | GetStatus {
-    return queueGet(this.a, h, timeoutMs);
+  queueGet(h: Handle, timeoutMs: number, into?: Uint8Array): Uint8Array | GetStatus {
+    return queueGet(this.a, h, timeoutMs, into);
   }
   queueSize(h: Handle): number {
     return queueSize(this.a, h);

@@ -57,7 +57,7 @@ interface RawBinding {
   queueNew(maxsize: number, flavor?: string | null): number;
   queueMaxsize(h: number): number;
   queuePut(h: number, item: Uint8Array, timeoutMs: number, key?: Uint8Array | null): number;
-  queueGet(h: number, timeoutMs: number): Uint8Array | number;
+  queueGet(h: number, timeoutMs: number, into?: Uint8Array | null): Uint8Array | number;
   queueSize(h: number): number;
   queueTaskDone(h: number): boolean;
   queueJoin(h: number, timeoutMs: number): boolean;
@@ -232,7 +232,12 @@ function adapt(b: RawBinding): Backend {
     queueNew: (maxsize, flavor) => b.queueNew(maxsize, flavor),
     queueMaxsize: (h) => b.queueMaxsize(h),
     queuePut: (h, item, timeoutMs, key) => b.queuePut(h, item, timeoutMs, key) as PutStatus,
-    queueGet: (h, timeoutMs) => b.queueGet(h, timeoutMs) as Uint8Array | GetStatus,
+    queueGet: (h, timeoutMs, into) => {
+      const result = b.queueGet(h, timeoutMs, into);
+      if (typeof result !== 'number') return result;
+      // A length copied into `into`, or a status as its negative.
+      return result >= 0 ? (into as Uint8Array).subarray(0, result) : (-result as GetStatus);
+    },
     queueSize: (h) => b.queueSize(h),
     queueTaskDone: (h) => b.queueTaskDone(h),
     queueJoin: (h, timeoutMs) => b.queueJoin(h, timeoutMs),

@@ -253,8 +253,12 @@ export interface Backend {
    * changes nothing) when the key cannot be compared with a key it meets on the way in.
    */
   queuePut(h: Handle, item: Uint8Array, timeoutMs: number, key?: Uint8Array): PutStatus;
-  /** The item (its handle references pass to the caller), or why there is none. */
-  queueGet(h: Handle, timeoutMs: number): Uint8Array | GetStatus;
+  /**
+   * The item (its handle references pass to the caller), or why there is none.
+   * With `into`, an item that fits is copied there and returned as a view of it
+   * (valid until `into` is used again), sparing an allocation per item.
+   */
+  queueGet(h: Handle, timeoutMs: number, into?: Uint8Array): Uint8Array | GetStatus;
   queueSize(h: Handle): number;
   /** False (and no change) when there was no unfinished task. */
   queueTaskDone(h: Handle): boolean;

@@ -211,7 +211,7 @@ function tryGet(a: Arena, q: number): number {
   return head;
 }
 
-export function queueGet(a: Arena, h: number, timeoutMs: number): Uint8Array | GetStatus {
+export function queueGet(a: Arena, h: number, timeoutMs: number, into?: Uint8Array): Uint8Array | GetStatus {
   const q = resolve(a, h, KIND_QUEUE) >> 2;
   mutexLock(a.i32, q + MUTEX);
   let blk = tryGet(a, q);
@@ -222,8 +222,13 @@ export function queueGet(a: Arena, h: number, timeoutMs: number): Uint8Array | G
   const start = blk + ITEM_HEADER;
   const end = start + a.i32[(blk >> 2) + 1];
   a.fit(end);
-  // slice() copies into a fresh, unshared ArrayBuffer.
-  const item = a.u8.slice(start, end);
+  let item: Uint8Array;
+  if (into !== undefined && end - start <= into.length) {
+    item = into.subarray(0, end - start);
+    item.set(a.u8.subarray(start, end));
+  } else {
+    item = a.u8.slice(start, end); // a copy in a fresh, unshared ArrayBuffer
+  }
   a.free(blk);
   return item;
 }

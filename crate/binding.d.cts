@@ -96,13 +96,6 @@ export declare function lockRelease(h: number): boolean
 
 export declare function osThreadId(): number
 
-/**
- * The item as a new Buffer, or as its length when `into` was given and it
- * fit there (copied; saves the Buffer's allocation, most of a small get's
- * cost); else -1 Empty / -2 ShutDown (GetStatus, negated).
- */
-export declare function queueGet(h: number, timeoutMs: number, into?: Uint8Array | undefined | null): Buffer | number
-
 export declare function queueIsShutDown(h: number): boolean
 
 export declare function queueJoin(h: number, timeoutMs: number): boolean
@@ -111,12 +104,6 @@ export declare function queueMaxsize(h: number): number
 
 /** `flavor` is `'fifo' | 'lifo' | 'priority' | 'simple'` (default fifo). */
 export declare function queueNew(maxsize: number, flavor?: string | undefined | null): number
-
-/**
- * 0 Ok, 1 Full, 2 ShutDown, 3 Incomparable (PutStatus). `key` orders the
- * item in a priority queue; the other flavors ignore it.
- */
-export declare function queuePut(h: number, item: Uint8Array, timeoutMs: number, key?: Uint8Array | undefined | null): number
 
 export declare function queueShutdown(h: number, immediate: boolean): void
 

@@ -69,6 +69,21 @@ function putOutcome(status: PutStatus, item: Prepared): void {
  */
 const scratch = new Uint8Array(4096);
 
+/**
+ * Where a synchronous put copies a small item before handing it to the backend.
+ * A fresh small Uint8Array lives in V8's heap, and the addon reading it makes V8
+ * move its bytes out first (an allocation per put); this one is off-heap already.
+ * Only for puts that hand it over before any other JS runs (not putAsync, whose
+ * tries span event-loop turns).
+ */
+const putScratch = new Uint8Array(4096);
+
+function staged(bytes: Uint8Array): Uint8Array {
+  if (bytes.length > putScratch.length) return bytes;
+  putScratch.set(bytes);
+  return putScratch.subarray(0, bytes.length);
+}
+
 function getOutcome(result: Uint8Array | GetStatus): unknown {
   if (typeof result === 'number') {
     if (result === GetStatus.Empty) throw new Empty();
@@ -111,9 +126,10 @@ abstract class QueueBase<T> {
     const timeout = blockTimeout(options, 'put');
     const h = handleOf(this, QueueBase);
     const prepared = prepare(this, item);
-    let status = backend.queuePut(h, prepared.bytes, 0, prepared.key);
+    const bytes = staged(prepared.bytes);
+    let status = backend.queuePut(h, bytes, 0, prepared.key);
     if (status === PutStatus.Full && timeout !== 0) {
-      status = blocking(() => backend.queuePut(h, prepared.bytes, timeout, prepared.key));
+      status = blocking(() => backend.queuePut(h, bytes, timeout, prepared.key));
     }
     putOutcome(status, prepared);
   }

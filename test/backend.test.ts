@@ -362,6 +362,36 @@ describe('Value', () => {
 });
 
 describe('Queue', () => {
+  test('get copies an item that fits into `into` and returns a view of it; a larger one comes as its own array', () => {
+    const q = b.queueNew(0, 'fifo');
+    const small = encode([], [1, 2, 3]);
+    const large = encode([], new Uint8Array(64).fill(5));
+    expect(b.queuePut(q, small, 0)).toBe(PutStatus.Ok);
+    expect(b.queuePut(q, large, 0)).toBe(PutStatus.Ok);
+    const into = new Uint8Array(32);
+    const first = b.queueGet(q, 0, into) as Uint8Array;
+    expect(first.buffer).toBe(into.buffer);
+    expect([...first]).toEqual([...small]);
+    const second = b.queueGet(q, 0, into) as Uint8Array;
+    expect(second.buffer).not.toBe(into.buffer);
+    expect([...second]).toEqual([...large]);
+    expect(b.queueGet(q, 0, into)).toBe(GetStatus.Empty);
+    b.release(q);
+  });
+
+  // The js backend may assume well-formed input (types.ts); the addon must still never crash on it.
+  test.runIf(b.name === 'native')('native: put and get throw a TypeError, and change nothing, on arguments of the wrong type', () => {
+    const q = b.queueNew(0, 'fifo');
+    const wrong = (x: unknown): never => x as never;
+    expect(() => b.queuePut(q, wrong('not bytes'), 0)).toThrow(TypeError);
+    expect(() => b.queuePut(q, wrong(new Uint16Array(4)), 0)).toThrow(TypeError);
+    expect(() => b.queuePut(wrong('q'), encode([]), 0)).toThrow(TypeError);
+    expect(() => b.queuePut(q, encode([]), wrong('soon'))).toThrow(TypeError);
+    expect(() => b.queueGet(q, 0, wrong([1, 2, 3]))).toThrow(TypeError);
+    expect(b.queueSize(q)).toBe(0);
+    b.release(q);
+  });
+
   test('smoke: items come out in FIFO order as fresh unshared copies', () => {
     const q = b.queueNew(0, 'fifo');
     expect(b.queueMaxsize(q)).toBe(0);

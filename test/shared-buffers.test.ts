@@ -293,8 +293,10 @@ describe('SharedArrayBuffers in queue items', () => {
       }
     }
     expect(t.join()).toBe(10_000);
-    // 16 in the queue, a few on their way, and what came in since the vault last swept.
-    expect(most - before).toBeLessThan(1_000);
+    // 16 in the queue, a few on their way, and what came in since the vault last
+    // swept (~100 ms: over a thousand items at today's queue speed). A vault that
+    // never let go would hold all 10,000 by the end.
+    expect(most - before).toBeLessThan(2_500);
     expect(await vaultSettles(before)).toBeLessThanOrEqual(before);
   }, 60_000);
 });

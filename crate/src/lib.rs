@@ -29,6 +29,8 @@ pub mod words;
 pub mod kernels;
 #[cfg(not(loom))]
 pub mod notify;
+#[cfg(not(any(loom, test)))]
+mod raw;
 #[cfg(not(loom))]
 pub mod registry;
 #[cfg(not(loom))]
@@ -39,7 +41,7 @@ pub mod thread;
 mod surface {
     use std::cell::{Cell, RefCell};
 
-    use napi::bindgen_prelude::{BigInt, Buffer, BufferSlice, Either, Function, Uint8ArraySlice};
+    use napi::bindgen_prelude::{BigInt, Buffer, Either, Function};
     use napi::threadsafe_function::ThreadsafeFunctionCallMode;
     use napi::Unknown;
     use napi::{Env, Result, Status};
@@ -53,7 +55,7 @@ mod surface {
     use crate::lock::Lock;
     use crate::notify::{take_watch, WatchFn};
     use crate::park::{self, Timeout};
-    use crate::queue::{Flavor, Get, Put, Queue, TaskDone};
+    use crate::queue::{Flavor, Queue, TaskDone};
     use crate::registry::{self, Entry, Object};
     use crate::rlock::{RLock, RRelease};
     use crate::semaphore::Semaphore;
@@ -386,71 +388,10 @@ mod surface {
         Ok(inner!(e, Queue).maxsize() as f64)
     }
 
-    /// 0 Ok, 1 Full, 2 ShutDown, 3 Incomparable (PutStatus). `key` orders the
-    /// item in a priority queue; the other flavors ignore it.
-    #[napi]
-    pub fn queue_put(
-        env: &Env,
-        h: u32,
-        item: &[u8],
-        timeout_ms: f64,
-        key: Option<&[u8]>,
-    ) -> Result<u32> {
-        let e = object!(env, h, Queue, "queue");
-        let q = inner!(e, Queue);
-        let key = key.map(<[u8]>::to_vec).unwrap_or_default();
-        match q.put_keyed(item.to_vec(), key, Timeout::from_ms(timeout_ms)) {
-            Ok(Put::Ok) => {
-                e.notifier.bump();
-                Ok(0)
-            }
-            // The refused copy is dropped; the caller still owns the original and
-            // the handles in its header.
-            Ok(Put::Full(_)) => Ok(1),
-            Ok(Put::ShutDown(_)) => Ok(2),
-            Ok(Put::Incomparable(_)) => Ok(3),
-            Err(err) => Err(js_err(env, err)),
-        }
-    }
-
-    /// The item as a new Buffer, or as its length when `into` was given and it
-    /// fit there (copied; saves the Buffer's allocation, most of a small get's
-    /// cost); else -1 Empty / -2 ShutDown (GetStatus, negated).
-    #[napi]
-    pub fn queue_get<'env>(
-        env: &'env Env,
-        h: u32,
-        timeout_ms: f64,
-        into: Option<Uint8ArraySlice<'env>>,
-    ) -> Result<Either<BufferSlice<'env>, f64>> {
-        let e = object!(env, h, Queue, "queue");
-        let q = inner!(e, Queue);
-        match q.get(Timeout::from_ms(timeout_ms)) {
-            Ok(Get::Item(item)) => {
-                e.notifier.bump();
-                if let Some(mut into) = into {
-                    if item.len() <= into.len() {
-                        // SAFETY: `into` is the calling isolate's own scratch array
-                        // (an unshared ArrayBuffer), and that isolate is blocked in
-                        // this call, so nothing else reads or writes it meanwhile.
-                        let out = unsafe { into.as_mut() };
-                        out[..item.len()].copy_from_slice(&item);
-                        return Ok(Either::B(item.len() as f64));
-                    }
-                }
-                match BufferSlice::copy_from(env, &item) {
-                    Ok(buf) => Ok(Either::A(buf)),
-                    Err(err) => {
-                        // Cannot hand it over: the handles it owned go with it.
-                        registry::release_item(&item);
-                        Err(err)
-                    }
-                }
-            }
-            Ok(Get::Empty) => Ok(Either::B(-1.0)),
-            Ok(Get::ShutDown) => Ok(Either::B(-2.0)),
-            Err(err) => Err(js_err(env, err)),
-        }
+    // queuePut and queueGet are raw Node-API callbacks (raw.rs), added here.
+    #[napi(module_exports)]
+    pub fn add_raw_callbacks(exports: napi::bindgen_prelude::Object, env: Env) -> Result<()> {
+        crate::raw::register(env.raw(), napi::JsValue::value(&exports).value)
     }
 
     #[napi]

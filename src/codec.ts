@@ -15,6 +15,7 @@
  * placeholders naming the buffer, which travels through the vault (buffers.ts).
  */
 import { deserialize, serialize } from 'node:v8';
+import { decodePlain, encodePlain } from './plain-codec.js';
 import { checkNotForged, kHandle, kTransit, isHandleObject, wrapperFor, type HandleObject } from './handles.js';
 import type { Handle } from './backend/types.js';
 import { backend } from './backend/select.js';
@@ -35,6 +36,8 @@ const enum Tag {
    * item's token, and the body serializes `[buffer ids, value]`.
    */
   SerializedWithBuffers = 9,
+  /** Plain data (plain-codec.ts), without the general serializer. */
+  Plain = 10,
 }
 
 /** Key of the object that stands for a handle inside serialized data. */
@@ -279,6 +282,8 @@ export function encode(value: unknown, param: string): Uint8Array {
       break;
   }
   if (value === null) return frame([], Tag.Null, undefined);
+  const plain = encodePlain(value as object, Tag.Plain);
+  if (plain !== undefined) return plain;
   const found: Found = { ids: [], buffers: new Map(), replaced: 0 };
   let body: Uint8Array;
   const replaced = replace(value, found, new Map());
@@ -372,6 +377,8 @@ export function decode(bytes: Uint8Array, owned: boolean): unknown {
       return utf8Decoder.decode(body);
     case Tag.BigInt:
       return BigInt(utf8Decoder.decode(body));
+    case Tag.Plain:
+      return decodePlain(body);
     case Tag.Serialized:
       return deserialize(body);
     case Tag.SerializedWithHandles:

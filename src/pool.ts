@@ -57,8 +57,6 @@ export interface PoolWorkerData {
   control: SharedArrayBuffer;
   /** Its way to the shared-buffer vault (buffers.ts). */
   vault: VaultLink;
-  /** Booted with resourceLimits: its isolate can die of them mid-thread. */
-  limited: boolean;
 }
 
 /** Why a worker died under a thread that had not finished: its exit code, and whether its heap limit killed it. */
@@ -93,7 +91,7 @@ class PoolWorker {
   constructor(onExit: (w: PoolWorker, code: number) => void, resourceLimits?: ResourceLimits) {
     const control = new SharedArrayBuffer(Control.Length * 4);
     this.control = new Int32Array(control);
-    const nt: PoolWorkerData = { ids: shared, control, vault: linkForWorker(), limited: resourceLimits !== undefined };
+    const nt: PoolWorkerData = { ids: shared, control, vault: linkForWorker() };
     this.worker = new Worker(new URL('./worker-entry.js', import.meta.url), {
       workerData: { [kBackendKey]: backendWorkerData(), nt },
       resourceLimits,

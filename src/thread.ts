@@ -102,10 +102,24 @@ function osThreadGone(record: Handle): boolean {
  * such a record itself as the isolate is torn down; the js backend cannot, and
  * the pool that would notice may be the caller, blocked in a join.
  */
-function settled(record: Handle): boolean {
+function settled(record: Handle, lookAtOs = true): boolean {
   if (backend.threadJoin(record, 0)) return true;
-  if (backend.threadState(record) !== ThreadState.Running || !osThreadGone(record)) return false;
+  if (!lookAtOs || backend.threadState(record) !== ThreadState.Running || !osThreadGone(record)) return false;
   finishFailed(record, killedError(record));
+  return true;
+}
+
+/**
+ * isAlive() looks at the OS (a file-system call, ~8 µs) at most this often, so a
+ * loop polling it stays cheap; a killed thread is still seen within this long.
+ */
+const OS_LOOK_EVERY_MS = 50;
+let nextOsLook = 0;
+
+function osLookDue(): boolean {
+  const now = performance.now();
+  if (now < nextOsLook) return false;
+  nextOsLook = now + OS_LOOK_EVERY_MS;
   return true;
 }
 
@@ -290,7 +304,7 @@ export class Thread {
 
   isAlive(): boolean {
     const h = handleOf(this, Thread);
-    return backend.threadState(h) === ThreadState.Running && !settled(h);
+    return backend.threadState(h) === ThreadState.Running && !settled(h, osLookDue());
   }
 
   /**
@@ -344,7 +358,9 @@ export class Thread {
     const ms = checkTimeout(timeout, 'timeout');
     const h = handleOf(this, Thread);
     checkJoinable(this);
-    const done = settled(h) || (ms !== 0 && blocking(() => joinSliced(h, ms)));
+    // The OS is asked only once a wait slice has passed (joinSliced): a thread that
+    // ends normally is joined without that file-system call.
+    const done = settled(h, ms === 0) || (ms !== 0 && blocking(() => joinSliced(h, ms)));
     if (!done) return undefined;
     return outcomeOf(this);
   }

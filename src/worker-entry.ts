@@ -104,8 +104,7 @@ async function run(message: RunMessage): Promise<void> {
   running = message.record;
   setCurrentRecord(message.record);
   // Should the heap limit kill this isolate, no JS runs again here: the backend writes this outcome.
-  // Only a worker with resourceLimits can die under its thread (encoding the error costs a few µs).
-  if (nt.limited) backend.threadSetEpitaph(message.record, encodeError(killedError(message.record)));
+  backend.threadSetEpitaph(message.record, encodeError(killedError(message.record)));
   let outcome: { data: Uint8Array; failed: boolean };
   let sendToHook: (() => void) | undefined;
   try {
@@ -122,7 +121,7 @@ async function run(message: RunMessage): Promise<void> {
   // this function has returned.
   const done: DoneMessage = { type: 'done', run: signalIdle(nt.control) };
   backend.threadFinish(message.record, outcome.data, outcome.failed);
-  if (nt.limited) backend.threadClearEpitaph();
+  backend.threadClearEpitaph();
   running = undefined;
   setCurrentRecord(undefined);
   sendToHook?.();

@@ -19,6 +19,10 @@ const ranges: Record<Exclude<ValueType, 'f64'>, readonly [bigint, bigint]> = {
 
 /** Checks that `v` fits a cell of `type`: a bigint for i64, an integer in range for i32/u32, any number for f64. */
 function checkCell(type: ValueType, v: unknown, name: string): number | bigint {
+  // The common cases first, in a few instructions (a setter in a hot loop).
+  if (typeof v === 'number') {
+    if (type === 'f64' || (type === 'i32' && (v | 0) === v) || (type === 'u32' && v >>> 0 === v)) return v;
+  }
   if (type === 'i64') {
     if (typeof v !== 'bigint') throw typeError(name, "a bigint (the Value's type is i64)", v);
     const [min, max] = ranges.i64;

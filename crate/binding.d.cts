@@ -61,6 +61,9 @@ export declare function condWaiting(h: number): number
 
 export declare function epoch(h: number): number
 
+/** The index of the cell mirroring the event's flag, or -1 (see `words.rs`). */
+export declare function eventCell(h: number): number
+
 export declare function eventClear(h: number): void
 
 export declare function eventIsSet(h: number): boolean
@@ -70,6 +73,12 @@ export declare function eventNew(): number
 export declare function eventSet(h: number): void
 
 export declare function eventWait(h: number, timeoutMs: number): boolean
+
+/**
+ * `event_wait`, counting the sets since the mirror cell's sets field was
+ * `seen` (its value `>> 1`, as the caller read it before spinning).
+ */
+export declare function eventWaitSince(h: number, seen: number, timeoutMs: number): boolean
 
 export declare function interruptAll(): void
 

@@ -647,6 +647,23 @@ mod surface {
             .map_err(|err| js_err(env, err))
     }
 
+    /// `event_wait`, counting the sets since the mirror cell's sets field was
+    /// `seen` (its value `>> 1`, as the caller read it before spinning).
+    #[napi]
+    pub fn event_wait_since(env: &Env, h: u32, seen: u32, timeout_ms: f64) -> Result<bool> {
+        let e = object!(env, h, Event, "event");
+        inner!(e, Event)
+            .wait_since(seen, Timeout::from_ms(timeout_ms))
+            .map_err(|err| js_err(env, err))
+    }
+
+    /// The index of the cell mirroring the event's flag, or -1 (see `words.rs`).
+    #[napi]
+    pub fn event_cell(env: &Env, h: u32) -> Result<i64> {
+        let e = object!(env, h, Event, "event");
+        Ok(inner!(e, Event).cell().map_or(-1, i64::from))
+    }
+
     // --- Barrier ------------------------------------------------------------
     //
     // BarrierStatus: -1 Broken, -2 Waiting. The epoch moves after every call

@@ -48,3 +48,30 @@ fn set_wakes_every_waiter_even_if_cleared_right_after() {
     }
     assert!(!e.is_set());
 }
+
+#[test]
+fn wait_since_counts_a_set_made_after_the_mirror_was_read_even_if_cleared() {
+    let e = Event::new();
+    let mirror = |e: &Event| {
+        let cell = e.cell().expect("a shared cell");
+        let chunk =
+            native_threads::words::chunk(cell / native_threads::words::CHUNK_CELLS as u32).unwrap();
+        chunk[cell as usize % native_threads::words::CHUNK_CELLS]
+            .load(std::sync::atomic::Ordering::Acquire) as u32
+    };
+    let seen = mirror(&e);
+    assert_eq!(seen & 1, 0, "clear");
+    // A pulse between the caller's read and its wait.
+    e.set();
+    assert_eq!(mirror(&e) & 1, 1, "the mirror shows the flag");
+    e.clear();
+    assert_eq!(mirror(&e) & 1, 0);
+    assert!(
+        e.wait_since(seen >> 1, Timeout::Now).unwrap(),
+        "the pulse counts"
+    );
+    // With the current value, nothing happened since: a timed wait times out.
+    assert!(!e
+        .wait_since(mirror(&e) >> 1, Timeout::from_ms(20.0))
+        .unwrap());
+}

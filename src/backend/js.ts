@@ -60,7 +60,7 @@ import {
   condWaiting,
 } from './js/condition.js';
 import { semAcquire, semNew, semRelease, semValue } from './js/semaphore.js';
-import { eventClear, eventIsSet, eventNew, eventSet, eventWait } from './js/event.js';
+import { eventClear, eventIsSet, eventNew, eventSet, eventWait, eventWaitSince, eventWord } from './js/event.js';
 import {
   barrierAbort,
   barrierArrive,
@@ -286,6 +286,12 @@ class JsBackend implements Backend {
   }
   eventWait(h: Handle, timeoutMs: number): boolean {
     return eventWait(this.a, h, timeoutMs);
+  }
+  eventWord(h: Handle): WordRef {
+    return eventWord(this.a, h);
+  }
+  eventWaitSince(h: Handle, seenWord: number, timeoutMs: number): boolean {
+    return eventWaitSince(this.a, h, seenWord, timeoutMs);
   }
 
   barrierNew(parties: number): Handle {

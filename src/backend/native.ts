@@ -84,6 +84,8 @@ interface RawBinding {
   semRelease(h: number, n: number): boolean;
   semValue(h: number): number;
   eventNew(): number;
+  eventCell(h: number): number;
+  eventWaitSince(h: number, seen: number, timeoutMs: number): boolean;
   eventIsSet(h: number): boolean;
   eventSet(h: number): void;
   eventClear(h: number): void;
@@ -272,6 +274,12 @@ function adapt(b: RawBinding): Backend {
     eventSet: (h) => b.eventSet(h),
     eventClear: (h) => b.eventClear(h),
     eventWait: (h, timeoutMs) => b.eventWait(h, timeoutMs),
+    eventWord: (h) => {
+      const cell = cellViews(b, b.eventCell(h));
+      return cell === undefined ? undefined : { words: cell.views.i32, index: 2 * cell.offset };
+    },
+    // The crate's word is `sets << 1 | flag`: it takes the sets field.
+    eventWaitSince: (h, seenWord, timeoutMs) => b.eventWaitSince(h, seenWord >>> 1, timeoutMs),
 
     barrierNew: (parties) => b.barrierNew(parties),
     barrierParties: (h) => b.barrierParties(h),

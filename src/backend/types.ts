@@ -327,6 +327,15 @@ export interface Backend {
   eventClear(h: Handle): void;
   /** True once set (at once if set); false on timeout. */
   eventWait(h: Handle, timeoutMs: number): boolean;
+  /**
+   * The event's state word, for the front end's isSet and a brief spin before it
+   * waits; undefined when unreachable. On both backends bit 0 is the flag, and
+   * once the word was seen with bit 0 clear, any other value means a set happened
+   * (perhaps cleared since).
+   */
+  eventWord(h: Handle): WordRef | undefined;
+  /** eventWait, counting every set since the word (from eventWord) read `seenWord`. */
+  eventWaitSince(h: Handle, seenWord: number, timeoutMs: number): boolean;
 
   // --- Barrier (CPython's four-state machine: filling, draining, resetting, broken) --
   // Epoch moves on release, break, abort and reset.

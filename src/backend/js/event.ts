@@ -28,6 +28,7 @@
 import { type Arena, OBJECT_BYTES } from './arena.js';
 import { deadlineOf, interruptedError, isInterrupted, waitWord, WAITERS } from './notify.js';
 import { KIND_EVENT, register, resolve } from './registry.js';
+import type { WordRef } from '../types.js';
 
 export function eventNew(a: Arena): number {
   const off = a.alloc(OBJECT_BYTES);
@@ -73,9 +74,22 @@ export function eventWait(a: Arena, h: number, timeoutMs: number): boolean {
   // A plain read that says "set" is true of some moment (the set happened);
   // "clear" is confirmed atomically below.
   if ((i32[o] & 1) !== 0) return true;
-  const v0 = Atomics.load(i32, o);
+  return waitSince(i32, o, Atomics.load(i32, o), timeoutMs);
+}
+
+/** The state word, for the front end's isSet and its spin before waiting. */
+export function eventWord(a: Arena, h: number): WordRef {
+  return { words: a.i32, index: resolve(a, h, KIND_EVENT) >> 2 };
+}
+
+/** eventWait, counting any set since the word was `v0` (read by the caller earlier). */
+export function eventWaitSince(a: Arena, h: number, v0: number, timeoutMs: number): boolean {
+  return waitSince(a.i32, resolve(a, h, KIND_EVENT) >> 2, v0, timeoutMs);
+}
+
+function waitSince(i32: Int32Array, o: number, v0: number, timeoutMs: number): boolean {
   if ((v0 & 1) !== 0) return true;
-  if (timeoutMs === 0) return false;
+  if (timeoutMs === 0) return Atomics.load(i32, o) !== v0 && !isInterrupted(i32);
   const deadline = deadlineOf(timeoutMs);
   Atomics.add(i32, o + WAITERS, 1);
   try {

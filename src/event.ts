@@ -3,18 +3,14 @@
  */
 import { backend } from './backend/select.js';
 import type { Handle } from './backend/types.js';
-import { brand, handleOf, kHandle, registerKind, track } from './handles.js';
+import { attachWord, brand, handleOf, kHandle, kIndex, kWords, registerKind, track } from './handles.js';
 import { blocking } from './output.js';
 import { checkArity, checkTimeout } from './validate.js';
 import { asyncOptions, kRetry, untilDone } from './waiting.js';
 
-/**
- * The event's state word in shared memory and its index, when JS can reach it:
- * isSet() is then a load, and wait() spins on the word briefly before it blocks
- * in the backend (a set from a running thread is seen within microseconds).
- */
-const kWords: unique symbol = Symbol('native-threads.eventWords');
-const kIndex: unique symbol = Symbol('native-threads.eventIndex');
+// With the event's state word (handles.ts, kWords), isSet() is a load, and
+// wait() spins on the word briefly before it blocks in the backend (a set from a
+// running thread is seen within microseconds).
 
 /**
  * Reads of the word before a blocking wait calls the backend: 10–20 µs here, the
@@ -24,10 +20,7 @@ const kIndex: unique symbol = Symbol('native-threads.eventIndex');
 const SPIN = 2000;
 
 function attach(event: Event, h: Handle): void {
-  const word = backend.eventWord(h);
-  Object.defineProperty(event, kHandle, { value: h });
-  Object.defineProperty(event, kWords, { value: word?.words });
-  Object.defineProperty(event, kIndex, { value: word?.index ?? 0 });
+  attachWord(event, h, backend.eventWord(h));
 }
 
 export class Event {

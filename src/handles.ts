@@ -9,9 +9,23 @@
  * as long as some isolate (or some item in transit) can still reach it.
  */
 import { backend } from './backend/select.js';
-import type { Handle, ObjectKind } from './backend/types.js';
+import type { Handle, ObjectKind, WordRef } from './backend/types.js';
 
 export const kHandle: unique symbol = Symbol('native-threads.handle');
+/**
+ * A wrapper's state word in shared memory and its index (Lock, Event), when the
+ * backend lets JS reach it: the wrapper's fast paths read and CAS it directly.
+ */
+export const kWords: unique symbol = Symbol('native-threads.words');
+export const kIndex: unique symbol = Symbol('native-threads.wordIndex');
+
+/** Gives a new wrapper its handle and, when there is one, its shared word (kWords undefined otherwise). */
+export function attachWord(wrapper: object, h: Handle, word: WordRef | undefined): void {
+  Object.defineProperty(wrapper, kHandle, { value: h });
+  Object.defineProperty(wrapper, kWords, { value: word?.words });
+  Object.defineProperty(wrapper, kIndex, { value: word?.index ?? 0 });
+}
+
 /** Optional: what besides its handle a wrapper needs to be rebuilt in another thread. */
 export const kTransit: unique symbol = Symbol('native-threads.transit');
 

@@ -4,30 +4,22 @@
  */
 import { backend } from './backend/select.js';
 import type { Handle } from './backend/types.js';
-import type { AcquireOptions } from './guard.js';
 import { ThreadError } from './errors.js';
-import { Acquirable } from './guard.js';
-import { brand, handleOf, kHandle, registerKind, track } from './handles.js';
+import { Acquirable, type AcquireOptions } from './guard.js';
+import { attachWord, brand, handleOf, kHandle, kIndex, kWords, registerKind, track } from './handles.js';
 import { checkArity, type Millis } from './validate.js';
 
 export type { AcquireOptions } from './guard.js';
 
-/**
- * The lock's state word in shared memory and its index, when JS can reach it:
- * an uncontended acquire or release is then one compare-exchange here, with no
- * backend call (a native call costs ~200 ns, the CAS ~10 ns).
- */
-const kWords: unique symbol = Symbol('native-threads.lockWords');
-const kIndex: unique symbol = Symbol('native-threads.lockIndex');
+// With the lock's state word (handles.ts, kWords), an uncontended acquire or
+// release is one compare-exchange here, with no backend call (a native call
+// costs ~200 ns, the CAS ~10 ns).
 
 /** Reads of a held lock's word before a blocking acquire calls the backend. */
 const SPIN = 100;
 
 function attach(lock: Lock, h: Handle): void {
-  const word = backend.lockWord(h);
-  Object.defineProperty(lock, kHandle, { value: h });
-  Object.defineProperty(lock, kWords, { value: word?.words });
-  Object.defineProperty(lock, kIndex, { value: word?.index ?? 0 });
+  attachWord(lock, h, backend.lockWord(h));
 }
 
 export class Lock extends Acquirable {

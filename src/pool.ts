@@ -19,8 +19,12 @@
  *   Busy 2    → Idle 1      the worker, after it recorded the thread's outcome
  *
  * Python's start() returns with `native_id` set, so a start that finds no idle
- * worker blocks until one has booted; it also boots a spare alongside, so that a
- * burst of starts (the seed's two racing threads) boot in parallel.
+ * worker blocks until one is: a worker that finishes its thread or one that
+ * boots, whichever comes first (every worker bumps its pool's Ready word when it
+ * becomes idle). It also keeps two workers booting meanwhile, so that a burst of
+ * starts (the seed's two racing threads) boot in parallel. Ten short threads
+ * started at once on two warm workers thus run on those two, in milliseconds,
+ * instead of waiting ~400 ms for eight more isolates to boot.
  *
  * A thread with resourceLimits runs on a worker of its own, booted with them for
  * that thread and ended after it: the warm workers have none, and an isolate
@@ -49,12 +53,23 @@ const enum WorkerState {
   Failed = 3,
 }
 
+/** Indexes of a pool's shared words (Int32Array), which all its workers hold. */
+const enum PoolWord {
+  /** Bumped (and notified, when a start waits) each time a worker becomes idle. */
+  Ready = 0,
+  /** Starts blocked waiting for Ready to move. */
+  Waiting = 1,
+  Length = 2,
+}
+
 const BOOT_TIMEOUT_MS = 30_000;
 
 /** What a pool worker finds in `workerData.nt`. */
 export interface PoolWorkerData {
   ids: SharedIds;
   control: SharedArrayBuffer;
+  /** Its pool's words (PoolWord). */
+  pool: SharedArrayBuffer;
   /** Its way to the shared-buffer vault (buffers.ts). */
   vault: VaultLink;
 }
@@ -88,10 +103,10 @@ class PoolWorker {
   outOfMemory = false;
 
   /** With `resourceLimits`: a worker for one thread, ended once that thread is over. */
-  constructor(onExit: (w: PoolWorker, code: number) => void, resourceLimits?: ResourceLimits) {
+  constructor(onExit: (w: PoolWorker, code: number) => void, pool: SharedArrayBuffer, resourceLimits?: ResourceLimits) {
     const control = new SharedArrayBuffer(Control.Length * 4);
     this.control = new Int32Array(control);
-    const nt: PoolWorkerData = { ids: shared, control, vault: linkForWorker() };
+    const nt: PoolWorkerData = { ids: shared, control, pool, vault: linkForWorker() };
     this.worker = new Worker(new URL('./worker-entry.js', import.meta.url), {
       workerData: { [kBackendKey]: backendWorkerData(), nt },
       resourceLimits,
@@ -136,6 +151,11 @@ class PoolWorker {
     }
   }
 
+  /** It has never been given a thread (it booted for the start that claimed it). */
+  get fresh(): boolean {
+    return Atomics.load(this.control, Control.Runs) === 0;
+  }
+
   /** Blocks until the worker has booted (or failed to), without claiming it. */
   waitBooted(ms: number): void {
     Atomics.wait(this.control, Control.State, WorkerState.Booting, ms);
@@ -160,24 +180,34 @@ class PoolWorker {
   }
 }
 
+/** Tells a start waiting in its pool that a worker's state changed. */
+function bumpReady(poolWords: Int32Array): void {
+  Atomics.add(poolWords, PoolWord.Ready, 1);
+  if (Atomics.load(poolWords, PoolWord.Waiting) !== 0) Atomics.notify(poolWords, PoolWord.Ready);
+}
+
 /** Worker side: booted (or failed to), with its OS thread id. */
-export function signalBooted(control: SharedArrayBuffer, nativeId: number, ok: boolean): void {
-  const words = new Int32Array(control);
+export function signalBooted(data: PoolWorkerData, nativeId: number, ok: boolean): void {
+  const words = new Int32Array(data.control);
   Atomics.store(words, Control.NativeId, nativeId);
   Atomics.store(words, Control.State, ok ? WorkerState.Idle : WorkerState.Failed);
   Atomics.notify(words, Control.State);
+  bumpReady(new Int32Array(data.pool));
 }
 
 /** Worker side: the thread is over, the worker can take another. Returns the run's number. */
-export function signalIdle(control: SharedArrayBuffer): number {
-  const words = new Int32Array(control);
+export function signalIdle(data: PoolWorkerData, poolWords: Int32Array): number {
+  const words = new Int32Array(data.control);
   const run = Atomics.load(words, Control.Runs);
   Atomics.store(words, Control.State, WorkerState.Idle);
+  bumpReady(poolWords);
   return run;
 }
 
 export class Pool {
   readonly #workers = new Set<PoolWorker>();
+  readonly #shared = new SharedArrayBuffer(PoolWord.Length * 4);
+  readonly #words = new Int32Array(this.#shared);
   /** Called when a worker dies while running a thread that did not finish. */
   readonly #onLost: OnLost;
 
@@ -192,14 +222,14 @@ export class Pool {
   };
 
   #boot(): PoolWorker {
-    const w = new PoolWorker(this.#onExit);
+    const w = new PoolWorker(this.#onExit, this.#shared);
     this.#workers.add(w);
     return w;
   }
 
   /** A worker with `resourceLimits` for one thread, booted and claimed; never among the pool's. */
   #dedicated(resourceLimits: ResourceLimits): PoolWorker {
-    const w = new PoolWorker(this.#onExit, resourceLimits);
+    const w = new PoolWorker(this.#onExit, this.#shared, resourceLimits);
     try {
       w.claimWhenBooted();
     } catch (error) {
@@ -209,31 +239,58 @@ export class Pool {
     return w;
   }
 
-  /** An idle worker, claimed; or a booting one (or a new one) once it has booted. */
+  /**
+   * An idle worker, claimed: one idle now, else whichever becomes idle first, a
+   * worker ending its thread or one booting (two boot meanwhile).
+   */
   #claim(): PoolWorker {
-    let booting: PoolWorker | undefined;
-    for (const w of this.#workers) {
-      if (w.claim()) return w;
-      if (booting === undefined && w.state === WorkerState.Booting) booting = w;
-    }
-    const w = booting ?? this.#boot();
-    // Boot a spare alongside: the next start (often right after this one) need not wait as long.
-    if (!this.#hasBooting(w)) this.#boot();
-    try {
-      w.claimWhenBooted();
-    } catch (error) {
-      this.#workers.delete(w);
-      void w.worker.terminate();
-      throw error;
-    }
-    // A cold start also waits for the workers booting alongside (for threads created
-    // with this one, or the spare): they boot in parallel, so this costs little, and
-    // the starts that follow find them warm and start within microseconds of this one
-    // (the seed's racers must overlap within 100 ms, whatever each boot took).
-    for (const other of this.#workers) {
-      if (other !== w && other.state === WorkerState.Booting) other.waitBooted(BOOT_TIMEOUT_MS);
+    const deadline = performance.now() + BOOT_TIMEOUT_MS;
+    let w = this.#claimIdle();
+    if (w === undefined) {
+      Atomics.add(this.#words, PoolWord.Waiting, 1);
+      try {
+        for (;;) {
+          const seen = Atomics.load(this.#words, PoolWord.Ready);
+          w = this.#claimIdle();
+          if (w !== undefined) break;
+          for (let booting = this.#count(WorkerState.Booting); booting < 2; booting++) this.#boot();
+          const left = deadline - performance.now();
+          if (left <= 0) throw new Error(`native-threads: a worker isolate did not start within ${BOOT_TIMEOUT_MS} ms`);
+          Atomics.wait(this.#words, PoolWord.Ready, seen, left);
+        }
+      } finally {
+        Atomics.sub(this.#words, PoolWord.Waiting, 1);
+      }
+      // A cold start also waits for the workers booting alongside (for threads created
+      // with this one, or the spare): they boot in parallel, so this costs little, and
+      // the starts that follow find them warm and start within microseconds of this one
+      // (the seed's racers must overlap within 100 ms, whatever each boot took).
+      if (w.fresh) {
+        for (const other of this.#workers) {
+          if (other.state === WorkerState.Booting) other.waitBooted(BOOT_TIMEOUT_MS);
+        }
+      }
     }
     return w;
+  }
+
+  /** An idle worker, claimed, if there is one. A worker that failed to boot is dropped, and its failure thrown. */
+  #claimIdle(): PoolWorker | undefined {
+    for (const w of this.#workers) {
+      if (w.claim()) return w;
+      if (w.state === WorkerState.Failed) {
+        this.#workers.delete(w);
+        void w.worker.terminate();
+        throw new Error('native-threads: a worker isolate failed to start');
+      }
+    }
+    return undefined;
+  }
+
+  #count(state: WorkerState): number {
+    let n = 0;
+    for (const w of this.#workers) if (w.state === state) n++;
+    return n;
   }
 
   /**
@@ -245,11 +302,6 @@ export class Pool {
     let available = 0;
     for (const w of this.#workers) if (w.state === WorkerState.Idle || w.state === WorkerState.Booting) available++;
     for (; available < unstarted; available++) this.#boot();
-  }
-
-  #hasBooting(except: PoolWorker): boolean {
-    for (const w of this.#workers) if (w !== except && w.state === WorkerState.Booting) return true;
-    return false;
   }
 
   /**

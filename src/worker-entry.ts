@@ -119,7 +119,7 @@ async function run(message: RunMessage): Promise<void> {
   // Idle before the outcome is published, so a joiner that starts the next thread
   // at once finds this worker free. A new run waits in the message queue until
   // this function has returned.
-  const done: DoneMessage = { type: 'done', run: signalIdle(nt.control) };
+  const done: DoneMessage = { type: 'done', run: signalIdle(nt, poolWords) };
   backend.threadFinish(message.record, outcome.data, outcome.failed);
   backend.threadClearEpitaph();
   running = undefined;
@@ -136,7 +136,8 @@ process.on('exit', (code) => {
 });
 
 const nt = (workerData as { nt: PoolWorkerData }).nt;
+const poolWords = new Int32Array(nt.pool);
 parentPort?.on('message', (message: RunMessage) => {
   if (message.type === 'run') void run(message);
 });
-signalBooted(nt.control, backend.osThreadId(), true);
+signalBooted(nt, backend.osThreadId(), true);

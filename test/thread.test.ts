@@ -3,6 +3,7 @@ import {
   Lock, Queue, Thread, ThreadError, Value, activeCount, currentThread, enumerate, getNativeId,
   mainThread, prestart, spawn,
 } from 'native-threads';
+import { fixture, runChild } from './helpers.js';
 
 describe('Thread', () => {
   test('join returns what the target returned', () => {
@@ -236,6 +237,16 @@ describe('Thread', () => {
     await prestart(2);
     const threads = [spawn(() => 1), spawn(() => 2)];
     expect(threads.map((t) => t.join())).toEqual([1, 2]);
+  });
+
+  test('a start with no idle worker takes the first to finish its thread, not only a booting one', async () => {
+    // Ten short threads on two warm workers: with reuse they run on a few OS threads
+    // (a boot takes tens of ms, the ten starts a few); without it, the starts that find
+    // both busy each wait for a new isolate (8 distinct when this test was written).
+    const run = await runChild(fixture('pool-reuse.mjs'));
+    expect(run.code, run.stderr).toBe(0);
+    const { distinct } = JSON.parse(run.stdout) as { distinct: number };
+    expect(distinct).toBeLessThanOrEqual(4);
   });
 
   describe('misuse', () => {

@@ -109,7 +109,7 @@ const binaryName = pkg.napi.binaryName;
 const npmDirs = readdirSync(join(root, 'npm')).filter((d) => existsSync(join(root, 'npm', d, 'package.json'))).sort();
 check('npm/<platform>/ has one package per napi target', npmDirs.length === pkg.napi.targets.length && npmDirs.length >= 8, npmDirs.join(' '));
 {
-  const { prebuiltPlatforms } = await import(pathToFileURL(join(root, 'dist', 'backend', 'select.js')).href);
+  const { prebuiltPlatforms } = await import(pathToFileURL(join(root, 'dist', 'internal.js')).href);
   const same = JSON.stringify([...prebuiltPlatforms].sort()) === JSON.stringify(npmDirs);
   check("the loader's prebuilt list (src/backend/select.ts) matches npm/", same, same ? '' : `${prebuiltPlatforms}`);
 }

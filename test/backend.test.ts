@@ -5,8 +5,8 @@
  * notification, sleep, and (last, since it is permanent) interruptAll.
  *
  * Cross-thread tests run plain-JS workers that import the built backend from
- * dist/ (workers cannot import .ts): build first with
- * `npx tsc -p tsconfig.build.json` (the project's test command does).
+ * dist/internal.js (workers cannot import .ts): build first with
+ * `npm run build:ts` (the project's test command does).
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -24,12 +24,12 @@ import {
 } from '../src/backend/types.js';
 
 const b = backend;
-const distSelect = new URL('../dist/backend/select.js', import.meta.url);
+const distSelect = new URL('../dist/internal.js', import.meta.url);
 const STRESS = Number(process.env.NATIVE_THREADS_STRESS ?? '1') || 1;
 
 beforeAll(() => {
   if (!existsSync(fileURLToPath(distSelect))) {
-    throw new Error(`${fileURLToPath(distSelect)} is missing: run \`npx tsc -p tsconfig.build.json\` first`);
+    throw new Error(`${fileURLToPath(distSelect)} is missing: run \`npm run build:ts\` first`);
   }
 });
 

@@ -10,7 +10,7 @@ import { BoundedSemaphore, Condition, Event, Lock, Queue, RLock, Semaphore, Simp
 import type { Backend } from '../src/backend/types.js';
 
 // The backend of the package's own module instance (dist/, which 'native-threads' resolves to).
-const selectModule: string = '../dist/backend/select.js';
+const selectModule: string = '../dist/internal.js';
 const { backend } = (await import(selectModule)) as { backend: Backend };
 
 setFlagsFromString('--expose-gc');

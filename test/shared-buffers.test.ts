@@ -12,7 +12,7 @@ import { Full, LifoQueue, PriorityQueue, Queue, SimpleQueue, spawn } from 'nativ
 import { fixture, runChild, type ChildRun } from './helpers.js';
 
 // The package's own module instance (dist/, which 'native-threads' resolves to).
-const buffersModule: string = '../dist/buffers.js';
+const buffersModule: string = '../dist/internal.js';
 const { vaultHeld } = (await import(buffersModule)) as { vaultHeld: () => number };
 
 /**

@@ -14,6 +14,7 @@
  * (after tsc); both sit two levels below the package root, hence the path.
  */
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type {
   Backend,
   CondWait,
@@ -26,6 +27,7 @@ import type {
   ThreadState,
   ValueType,
 } from './types.js';
+import { packageRoot } from '../package-root.js';
 
 /** The raw binding, as crate/binding.d.cts declares it (kept in step by hand). */
 interface RawBinding {
@@ -168,7 +170,7 @@ function loadBinding(): RawBinding {
   if (binding === undefined) {
     try {
       const require = createRequire(import.meta.url);
-      binding = require('../../crate/binding.cjs') as RawBinding;
+      binding = require(fileURLToPath(new URL('crate/binding.cjs', packageRoot))) as RawBinding;
     } catch (error) {
       throw new Error(
         'native-threads: cannot load the native addon (crate/binding.cjs); ' +

@@ -16,6 +16,7 @@ import { isMainThread, workerData } from 'node:worker_threads';
 import type { Backend } from './types.js';
 import { loadNativeBackend } from './native.js';
 import { createJsBackend } from './js.js';
+import { packageRoot } from '../package-root.js';
 
 /** Key of the backend's part of a pool worker's `workerData`. */
 export const kBackendKey = '__nativeThreadsBackend';
@@ -98,8 +99,8 @@ function diagnose(): { reason: string; fix: string } {
     };
   }
   // A source checkout loads crate/native-threads.<name>.node first (the dev build).
-  const checkout = existsSync(new URL('../../crate/Cargo.toml', import.meta.url));
-  const local = new URL(`../../crate/native-threads.${name}.node`, import.meta.url);
+  const checkout = existsSync(new URL('crate/Cargo.toml', packageRoot));
+  const local = new URL(`crate/native-threads.${name}.node`, packageRoot);
   if (checkout && existsSync(local)) {
     let why = 'unknown error';
     try {

@@ -89,6 +89,9 @@ if (tsOnly || force || newest(join(root, 'src')) > newest(join(root, 'dist', 'in
     outdir: 'dist',
     chunkNames: 'shared-[hash]',
     sourcemap: true,
+    // Class and function names are API (a Queue's constructor.name, error names): keep them
+    // where the bundle renames a clashing identifier.
+    keepNames: true,
     logLevel: 'warning',
   }).catch(() => {
     console.error('prepare: bundling src/ into dist/ failed');

@@ -64,7 +64,7 @@
 import { type Arena, OBJECT_BYTES } from './arena.js';
 import { GetStatus, PutStatus, type QueueFlavor } from '../types.js';
 import { mutexLock, mutexUnlock } from './mutex.js';
-import { bump, deadlineOf, interruptedError, isInterrupted, waitWord, WAITERS } from './notify.js';
+import { bump, deadlineOf, interruptedError, isInterrupted, waitUntil, waitWord, WAITERS } from './notify.js';
 import { heapPop, heapPush, heapTake } from './queue-priority.js';
 import { KIND_QUEUE, register, releaseQuietly, resolve, setDestroyer } from './registry.js';
 
@@ -273,18 +273,8 @@ export function queueJoin(a: Arena, h: number, timeoutMs: number): boolean {
   const i32 = a.i32;
   if (Atomics.load(i32, q + UNFINISHED) === 0) return true;
   if (timeoutMs === 0) return false;
-  const deadline = deadlineOf(timeoutMs);
-  Atomics.add(i32, q + WAITERS, 1);
-  try {
-    for (;;) {
-      const seen = Atomics.load(i32, q);
-      if (Atomics.load(i32, q + UNFINISHED) === 0) return true;
-      if (isInterrupted(i32)) throw interruptedError();
-      if (!waitWord(i32, q, seen, deadline)) return false;
-    }
-  } finally {
-    Atomics.sub(i32, q + WAITERS, 1);
-  }
+  const joined = waitUntil(i32, q, timeoutMs, () => (Atomics.load(i32, q + UNFINISHED) === 0 ? true : undefined));
+  return joined ?? false;
 }
 
 export function queueShutdown(a: Arena, h: number, immediate: boolean): void {

@@ -53,7 +53,7 @@
 import { type Arena, OBJECT_BYTES } from './arena.js';
 import { BarrierStatus } from '../types.js';
 import { mutexLock, mutexUnlock } from './mutex.js';
-import { bump, deadlineOf, interruptedError, isInterrupted, waitWord, WAITERS } from './notify.js';
+import { bump, interruptedError, isInterrupted, waitUntil } from './notify.js';
 import { KIND_BARRIER, register, resolve, setDestroyer } from './registry.js';
 import {
   detachAll,
@@ -197,29 +197,19 @@ export function barrierArrive(a: Arena, h: number, timeoutMs: number): number {
 }
 
 function arriveSlow(a: Arena, b: number, node: number, timeoutMs: number): number {
-  const deadline = deadlineOf(timeoutMs);
-  Atomics.add(a.i32, b + WAITERS, 1);
-  try {
-    for (;;) {
-      const seen = Atomics.load(a.i32, b);
-      if (isInterrupted(a.i32)) throw interruptedError();
-      const r = tryArrive(a, b, node);
-      if (r !== BarrierStatus.Waiting) return r;
-      if (!waitWord(a.i32, b, seen, deadline)) return r;
-    }
-  } finally {
-    Atomics.sub(a.i32, b + WAITERS, 1);
-  }
+  const arrived = waitUntil(a.i32, b, timeoutMs, () => {
+    if (isInterrupted(a.i32)) throw interruptedError();
+    const r = tryArrive(a, b, node);
+    return r === BarrierStatus.Waiting ? undefined : r;
+  });
+  return arrived ?? BarrierStatus.Waiting;
 }
 
 export function barrierWait(a: Arena, h: number, ticket: number, timeoutMs: number): number {
   const off = resolve(a, h, KIND_BARRIER);
   const b = off >> 2;
   const node = nodeOf(a, ticket, off);
-  mutexLock(a.i32, b + MUTEX);
-  moved = false;
-  let r = settleLocked(a, b, node);
-  mutexUnlock(a.i32, b + MUTEX);
+  let r = settle(a, b, node, false);
   if (r === BarrierStatus.Waiting) {
     if (timeoutMs === 0) return r;
     r = waitSlow(a, b, node, timeoutMs);
@@ -229,29 +219,32 @@ export function barrierWait(a: Arena, h: number, ticket: number, timeoutMs: numb
   return r;
 }
 
-function waitSlow(a: Arena, b: number, node: number, timeoutMs: number): number {
-  const deadline = deadlineOf(timeoutMs);
-  Atomics.add(a.i32, b + WAITERS, 1);
-  try {
-    for (;;) {
-      const seen = Atomics.load(a.i32, b);
-      if (isInterrupted(a.i32)) throw interruptedError();
-      mutexLock(a.i32, b + MUTEX);
-      moved = false;
-      let r = settleLocked(a, b, node);
-      if (r === BarrierStatus.Waiting && deadline - performance.now() <= 0) {
-        // Python's _wait timing out: break the barrier, then leave as broken.
-        breakLocked(a, b);
-        r = settleLocked(a, b, node);
-        moved = true;
-      }
-      mutexUnlock(a.i32, b + MUTEX);
-      if (r !== BarrierStatus.Waiting) return r;
-      waitWord(a.i32, b, seen, deadline);
-    }
-  } finally {
-    Atomics.sub(a.i32, b + WAITERS, 1);
+/**
+ * settleLocked under MUTEX. With `timedOut`, an arrival that still waits breaks
+ * the barrier (Python's _wait timing out) and leaves as broken.
+ */
+function settle(a: Arena, b: number, node: number, timedOut: boolean): number {
+  mutexLock(a.i32, b + MUTEX);
+  moved = false;
+  let r = settleLocked(a, b, node);
+  if (r === BarrierStatus.Waiting && timedOut) {
+    // Python's _wait timing out: break the barrier, then leave as broken.
+    breakLocked(a, b);
+    r = settleLocked(a, b, node);
+    moved = true;
   }
+  mutexUnlock(a.i32, b + MUTEX);
+  return r;
+}
+
+function waitSlow(a: Arena, b: number, node: number, timeoutMs: number): number {
+  const settled = waitUntil(a.i32, b, timeoutMs, () => {
+    if (isInterrupted(a.i32)) throw interruptedError();
+    const r = settle(a, b, node, false);
+    return r === BarrierStatus.Waiting ? undefined : r;
+  });
+  // Past the deadline: settle once more, breaking the barrier if the arrival still waits.
+  return settled ?? settle(a, b, node, true);
 }
 
 export function barrierCancel(a: Arena, h: number, ticket: number): number {

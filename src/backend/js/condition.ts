@@ -41,7 +41,7 @@
 import { type Arena, OBJECT_BYTES } from './arena.js';
 import { CondWait } from '../types.js';
 import { mutexLock, mutexUnlock } from './mutex.js';
-import { bump, deadlineOf, interruptedError, isInterrupted, waitWord, WAITERS } from './notify.js';
+import { bump, waitUntil } from './notify.js';
 import { KIND_CONDITION, register, resolve, setDestroyer } from './registry.js';
 import {
   linkTail,
@@ -105,31 +105,16 @@ export function condWait(a: Arena, h: number, ticket: number, timeoutMs: number)
   const c = off >> 2;
   const node = nodeOf(a, ticket, off);
   const s = (node >> 2) + N_STATE;
-  let i32 = a.i32;
+  const i32 = a.i32;
   if (Atomics.load(i32, s) === NOTIFIED) {
     nodeFree(a, node);
     return CondWait.Notified;
   }
-  const deadline = deadlineOf(timeoutMs);
-  let result: CondWait;
-  Atomics.add(i32, c + WAITERS, 1);
-  try {
-    for (;;) {
-      i32 = a.i32;
-      const seen = Atomics.load(i32, c);
-      if (Atomics.load(i32, s) === NOTIFIED) {
-        result = CondWait.Notified;
-        break;
-      }
-      if (isInterrupted(i32)) throw interruptedError();
-      if (!waitWord(i32, c, seen, deadline)) {
-        result = withdraw(a, c, node);
-        break;
-      }
-    }
-  } finally {
-    Atomics.sub(a.i32, c + WAITERS, 1);
-  }
+  const notified = waitUntil(i32, c, timeoutMs, () =>
+    Atomics.load(i32, s) === NOTIFIED ? CondWait.Notified : undefined,
+  );
+  // Timed out: withdraw under MUTEX, unless a notify claimed the ticket first.
+  const result = notified ?? withdraw(a, c, node);
   nodeFree(a, node);
   return result;
 }

@@ -26,7 +26,7 @@
  * interruptAll adds 2, which keeps bit 0 (and is told apart by the interrupt flag).
  */
 import { type Arena, OBJECT_BYTES } from './arena.js';
-import { deadlineOf, interruptedError, isInterrupted, waitWord, WAITERS } from './notify.js';
+import { interruptedError, isInterrupted, waitUntil, WAITERS } from './notify.js';
 import { KIND_EVENT, register, resolve } from './registry.js';
 import type { WordRef } from '../types.js';
 
@@ -90,16 +90,13 @@ export function eventWaitSince(a: Arena, h: number, v0: number, timeoutMs: numbe
 function waitSince(i32: Int32Array, o: number, v0: number, timeoutMs: number): boolean {
   if ((v0 & 1) !== 0) return true;
   if (timeoutMs === 0) return Atomics.load(i32, o) !== v0 && !isInterrupted(i32);
-  const deadline = deadlineOf(timeoutMs);
-  Atomics.add(i32, o + WAITERS, 1);
-  try {
-    for (;;) {
-      if (isInterrupted(i32)) throw interruptedError();
-      // Any move away from the even v0 (other than interruptAll's) is a set.
-      if (Atomics.load(i32, o) !== v0) return true;
-      if (!waitWord(i32, o, v0, deadline)) return false;
-    }
-  } finally {
-    Atomics.sub(i32, o + WAITERS, 1);
-  }
+  const set = waitUntil(i32, o, timeoutMs, (v) => {
+    // The flag first: interruptAll's +2 moves the word too. It sets the flag
+    // before it adds, and `v` was read before this check, so a `v` it moved is
+    // always seen with the flag set.
+    if (isInterrupted(i32)) throw interruptedError();
+    // Any other move away from the even v0 is a set; else it waits on v === v0.
+    return v !== v0 ? true : undefined;
+  });
+  return set ?? false;
 }

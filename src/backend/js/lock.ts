@@ -23,15 +23,15 @@
  * epoch the contract asks for (acquires move it too, which only makes some
  * watches fire early; they retry). interruptAll adds 2, which keeps bit 0.
  *
- * Blocking acquire follows notify.ts: count in WAITERS, then loop reading the
- * word, trying the CAS when it is even, else Atomics.wait on the odd value seen.
+ * Blocking acquire is notify.ts's waitUntil on this word: each turn reads the
+ * word, tries the CAS while it is even, else Atomics.waits on the odd value seen.
  * Release notifies every waiter, not one, when WAITERS ≠ 0: a woken watch can be
  * abandoned (its async twin aborted or timed out) without retrying, and a
  * one-waiter notify spent on it would leave the other waiters asleep on a free
  * lock. Acquisition is not fair: a running thread can barge ahead of woken ones.
  */
 import { type Arena, OBJECT_BYTES } from './arena.js';
-import { deadlineOf, interruptedError, isInterrupted, waitWord, WAITERS } from './notify.js';
+import { waitUntil, WAITERS } from './notify.js';
 import { KIND_LOCK, register, resolve } from './registry.js';
 import type { WordRef } from '../types.js';
 
@@ -53,32 +53,23 @@ export function lockAcquire(a: Arena, h: number, timeoutMs: number): boolean {
  */
 export function wordAcquire(i32: Int32Array, o: number, timeoutMs: number): boolean {
   // The first read is plain (Atomics.load costs ~15 ns on Node 20); the CAS checks it.
-  let v = i32[o];
+  if (tryAcquire(i32, o, i32[o])) return true;
+  return timeoutMs === 0 ? false : acquireSlow(i32, o, timeoutMs);
+}
+
+/** One attempt from the word value `v`: CAS it locked, retrying while it stays unlocked. */
+function tryAcquire(i32: Int32Array, o: number, v: number): boolean {
   for (;;) {
-    if ((v & 1) !== 0) break;
+    if ((v & 1) !== 0) return false;
     const w = Atomics.compareExchange(i32, o, v, v + 1);
     if (w === v) return true;
     v = w;
   }
-  return timeoutMs === 0 ? false : acquireSlow(i32, o, timeoutMs);
 }
 
 function acquireSlow(i32: Int32Array, o: number, timeoutMs: number): boolean {
-  const deadline = deadlineOf(timeoutMs);
-  Atomics.add(i32, o + WAITERS, 1);
-  try {
-    for (;;) {
-      const v = Atomics.load(i32, o);
-      if ((v & 1) === 0) {
-        if (Atomics.compareExchange(i32, o, v, v + 1) === v) return true;
-        continue;
-      }
-      if (isInterrupted(i32)) throw interruptedError();
-      if (!waitWord(i32, o, v, deadline)) return false;
-    }
-  } finally {
-    Atomics.sub(i32, o + WAITERS, 1);
-  }
+  // The lock word is the EPOCH word: `v` is the state the attempt starts from.
+  return waitUntil(i32, o, timeoutMs, (v) => (tryAcquire(i32, o, v) ? true : undefined)) ?? false;
 }
 
 export function lockRelease(a: Arena, h: number): boolean {

@@ -12,12 +12,14 @@
  * (Lock, RLock and Event keep a state bit inside EPOCH: lock.ts, rlock.ts, event.ts.)
  *
  * The wait protocol, used by every blocking call (lock.ts, rlock.ts, queue.ts,
- * thread.ts, condition.ts, semaphore.ts, event.ts, barrier.ts):
+ * thread.ts, condition.ts, semaphore.ts, event.ts, barrier.ts) through one helper,
+ * `waitUntil` (the crate's `park::wait_until`):
  *
  *   WAITERS += 1
- *   loop: seen = EPOCH; if interrupted throw; if the operation can proceed, do it
- *         and stop; if the deadline passed, fail; Atomics.wait(EPOCH, seen, remaining)
- *   WAITERS -= 1
+ *   loop: seen = EPOCH; if the operation can proceed, do it and stop; if
+ *         interrupted throw; if the deadline passed, fail;
+ *         Atomics.wait(EPOCH, seen, remaining)
+ *   WAITERS -= 1 (on every way out, throws included)
  *
  * and by every change: make the change, EPOCH += 1, and if WAITERS ≠ 0 notify
  * EPOCH. Because the waiter reads EPOCH before it checks the state (all SeqCst), a
@@ -72,6 +74,47 @@ export function waitWord(i32: Int32Array, idx: number, seen: number, deadline: n
   if (remaining <= 0) return false;
   Atomics.wait(i32, idx, seen, remaining);
   return true;
+}
+
+/**
+ * The wait protocol (above) for the object whose header is at i32 index `o`: ask
+ * `attempt` (given the EPOCH it was read after) until it answers anything but
+ * undefined (0 is an answer: some statuses are 0), sleeping on EPOCH between
+ * turns; undefined once `timeoutMs` has passed (-1 = forever).
+ * Throws the interrupted error after interruptAll, and whatever `attempt` throws.
+ *
+ * `attempt` runs before the interrupt check, so that a wait whose condition holds
+ * ends well even at shutdown (a notified Condition waiter takes its notification,
+ * a finished thread is seen done). An attempt that must not run once interrupted
+ * (it changes shared state, or would take interruptAll's EPOCH move for a change)
+ * checks `isInterrupted` itself first.
+ *
+ * `i32` is any view covering the header: views of the growable buffer are never
+ * invalidated, only short, so it need not be re-read while waiting; an attempt
+ * that touches other memory reloads `a.i32` itself (arena.ts).
+ *
+ * Callers try once without it first: this is the slow path, and it allocates the
+ * attempt's closure.
+ */
+export function waitUntil<T>(
+  i32: Int32Array,
+  o: number,
+  timeoutMs: number,
+  attempt: (seen: number) => T | undefined,
+): T | undefined {
+  const deadline = deadlineOf(timeoutMs);
+  Atomics.add(i32, o + WAITERS, 1);
+  try {
+    for (;;) {
+      const seen = Atomics.load(i32, o + EPOCH);
+      const r = attempt(seen);
+      if (r !== undefined) return r;
+      if (isInterrupted(i32)) throw interruptedError();
+      if (!waitWord(i32, o + EPOCH, seen, deadline)) return undefined;
+    }
+  } finally {
+    Atomics.sub(i32, o + WAITERS, 1);
+  }
 }
 
 export function epoch(a: Arena, h: number): number {

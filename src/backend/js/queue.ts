@@ -22,9 +22,11 @@
  * so the critical sections are a few loads and stores and never nest in the
  * allocator (lock order: MUTEX before ALLOC_LOCK; it is never actually nested).
  *
- * Blocking follows notify.ts: try once; else count in WAITERS and loop (read EPOCH,
- * check the interrupt flag, try under MUTEX, Atomics.wait on EPOCH until the
- * deadline). Every put, get, shutdown and the unfinished count reaching 0 bump
+ * Blocking follows notify.ts: try once; else waitUntil (count in WAITERS and loop:
+ * read EPOCH, check the interrupt flag, try under MUTEX, Atomics.wait on EPOCH
+ * until the deadline). Put and get check the flag before each try, so a blocked
+ * putter or getter moves no item after interruptAll; join checks it after, as
+ * waitUntil does. Every put, get, shutdown and the unfinished count reaching 0 bump
  * EPOCH after unlocking, so a getter, putter or joiner that saw the old state is
  * woken. One word serves all three of Python's conditions (not_empty, not_full,
  * all_tasks_done): waiters wake more often than strictly needed and re-check.
@@ -64,7 +66,7 @@
 import { type Arena, OBJECT_BYTES } from './arena.js';
 import { GetStatus, PutStatus, type QueueFlavor } from '../types.js';
 import { mutexLock, mutexUnlock } from './mutex.js';
-import { bump, deadlineOf, interruptedError, isInterrupted, waitWord, WAITERS } from './notify.js';
+import { bump, interruptedError, isInterrupted, waitUntil } from './notify.js';
 import { heapPop, heapPush, heapTake } from './queue-priority.js';
 import { KIND_QUEUE, register, releaseQuietly, resolve, setDestroyer } from './registry.js';
 
@@ -178,20 +180,12 @@ export function queuePut(a: Arena, h: number, item: Uint8Array, timeoutMs: numbe
 }
 
 function putSlow(a: Arena, q: number, blk: number, key: Uint8Array, timeoutMs: number): PutStatus {
-  const deadline = deadlineOf(timeoutMs);
-  Atomics.add(a.i32, q + WAITERS, 1);
-  try {
-    for (;;) {
-      const i32 = a.i32;
-      const seen = Atomics.load(i32, q);
-      if (isInterrupted(i32)) throw interruptedError();
-      const status = lockedPut(a, q, blk, key);
-      if (status !== PutStatus.Full) return status;
-      if (!waitWord(a.i32, q, seen, deadline)) return PutStatus.Full;
-    }
-  } finally {
-    Atomics.sub(a.i32, q + WAITERS, 1);
-  }
+  const done = waitUntil(a.i32, q, timeoutMs, () => {
+    if (isInterrupted(a.i32)) throw interruptedError();
+    const status = lockedPut(a, q, blk, key);
+    return status === PutStatus.Full ? undefined : status;
+  });
+  return done ?? PutStatus.Full;
 }
 
 /** One attempt with MUTEX held: the removed block (inside the views), or -GetStatus. */
@@ -234,22 +228,14 @@ export function queueGet(a: Arena, h: number, timeoutMs: number, into?: Uint8Arr
 }
 
 function getSlow(a: Arena, q: number, timeoutMs: number): number {
-  const deadline = deadlineOf(timeoutMs);
-  Atomics.add(a.i32, q + WAITERS, 1);
-  try {
-    for (;;) {
-      const i32 = a.i32;
-      const seen = Atomics.load(i32, q);
-      if (isInterrupted(i32)) throw interruptedError();
-      mutexLock(i32, q + MUTEX);
-      const blk = tryGet(a, q);
-      mutexUnlock(a.i32, q + MUTEX);
-      if (blk !== -GetStatus.Empty) return blk;
-      if (!waitWord(a.i32, q, seen, deadline)) return blk;
-    }
-  } finally {
-    Atomics.sub(a.i32, q + WAITERS, 1);
-  }
+  const got = waitUntil(a.i32, q, timeoutMs, () => {
+    if (isInterrupted(a.i32)) throw interruptedError();
+    mutexLock(a.i32, q + MUTEX);
+    const blk = tryGet(a, q);
+    mutexUnlock(a.i32, q + MUTEX);
+    return blk === -GetStatus.Empty ? undefined : blk;
+  });
+  return got ?? -GetStatus.Empty;
 }
 
 export function queueSize(a: Arena, h: number): number {
@@ -273,18 +259,8 @@ export function queueJoin(a: Arena, h: number, timeoutMs: number): boolean {
   const i32 = a.i32;
   if (Atomics.load(i32, q + UNFINISHED) === 0) return true;
   if (timeoutMs === 0) return false;
-  const deadline = deadlineOf(timeoutMs);
-  Atomics.add(i32, q + WAITERS, 1);
-  try {
-    for (;;) {
-      const seen = Atomics.load(i32, q);
-      if (Atomics.load(i32, q + UNFINISHED) === 0) return true;
-      if (isInterrupted(i32)) throw interruptedError();
-      if (!waitWord(i32, q, seen, deadline)) return false;
-    }
-  } finally {
-    Atomics.sub(i32, q + WAITERS, 1);
-  }
+  const joined = waitUntil(i32, q, timeoutMs, () => (Atomics.load(i32, q + UNFINISHED) === 0 ? true : undefined));
+  return joined ?? false;
 }
 
 export function queueShutdown(a: Arena, h: number, immediate: boolean): void {

@@ -15,7 +15,7 @@
  *
  * No mutex: acquire is a CAS v → v − 1 from v > 0, release a CAS v → v + n that
  * checks the bound first, so a failed release never changed anything. Blocking
- * acquire follows notify.ts (count in WAITERS, read EPOCH, try, wait on EPOCH);
+ * acquire is notify.ts's waitUntil (count in WAITERS, read EPOCH, try, wait on EPOCH);
  * release bumps EPOCH after its CAS and wakes every waiter, which re-try: as in
  * Python, a running thread can take a permit ahead of a woken one (not FIFO).
  *
@@ -23,7 +23,7 @@
  * RangeError (Python's ints are unbounded).
  */
 import { type Arena, OBJECT_BYTES } from './arena.js';
-import { bump, deadlineOf, interruptedError, isInterrupted, waitWord, WAITERS } from './notify.js';
+import { bump, waitUntil, WAITERS } from './notify.js';
 import { KIND_SEMAPHORE, register, resolve } from './registry.js';
 
 const VALUE = 2;
@@ -57,18 +57,8 @@ export function semAcquire(a: Arena, h: number, timeoutMs: number): boolean {
   // Plain first read, checked by the CAS; a 0 is confirmed atomically below.
   if (tryTake(i32, o, i32[o + VALUE])) return true;
   if (timeoutMs === 0) return tryTake(i32, o, Atomics.load(i32, o + VALUE));
-  const deadline = deadlineOf(timeoutMs);
-  Atomics.add(i32, o + WAITERS, 1);
-  try {
-    for (;;) {
-      const seen = Atomics.load(i32, o);
-      if (tryTake(i32, o, Atomics.load(i32, o + VALUE))) return true;
-      if (isInterrupted(i32)) throw interruptedError();
-      if (!waitWord(i32, o, seen, deadline)) return false;
-    }
-  } finally {
-    Atomics.sub(i32, o + WAITERS, 1);
-  }
+  const took = waitUntil(i32, o, timeoutMs, () => (tryTake(i32, o, Atomics.load(i32, o + VALUE)) ? true : undefined));
+  return took ?? false;
 }
 
 export function semRelease(a: Arena, h: number, n: number): boolean {

@@ -37,7 +37,7 @@ import { readlinkSync } from 'node:fs';
 import { type Arena, INTERRUPTED, OBJECT_BYTES } from './arena.js';
 import { ThreadState, type ThreadOutcome } from '../types.js';
 import { mutexLock, mutexUnlock } from './mutex.js';
-import { bump, deadlineOf, interruptedError, isInterrupted, waitWord, WAITERS } from './notify.js';
+import { bump, deadlineOf, interruptedError, isInterrupted, waitUntil, waitWord } from './notify.js';
 import { forEachLive, KIND_THREAD, register, resolve, setDestroyer } from './registry.js';
 import { releaseItemHandles } from './queue.js';
 
@@ -155,18 +155,10 @@ export function threadJoin(a: Arena, h: number, timeoutMs: number): boolean {
   const i32 = a.i32;
   if (Atomics.load(i32, o + STATE) === ThreadState.Done) return true;
   if (timeoutMs === 0) return false;
-  const deadline = deadlineOf(timeoutMs);
-  Atomics.add(i32, o + WAITERS, 1);
-  try {
-    for (;;) {
-      const seen = Atomics.load(i32, o);
-      if (Atomics.load(i32, o + STATE) === ThreadState.Done) return true;
-      if (isInterrupted(i32)) throw interruptedError();
-      if (!waitWord(i32, o, seen, deadline)) return false;
-    }
-  } finally {
-    Atomics.sub(i32, o + WAITERS, 1);
-  }
+  const done = waitUntil(i32, o, timeoutMs, () =>
+    Atomics.load(i32, o + STATE) === ThreadState.Done ? true : undefined,
+  );
+  return done ?? false;
 }
 
 export function threadOutcome(a: Arena, h: number): ThreadOutcome | undefined {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { Empty, Full, Lock, Queue, ShutDown, Value, spawn } from 'native-threads';
+import { Empty, Full, LifoQueue, Lock, PriorityQueue, Queue, ShutDown, SimpleQueue, Value, spawn } from 'native-threads';
 
 describe('Queue', () => {
   test('smoke: FIFO order, qsize, empty', () => {
@@ -58,6 +58,21 @@ describe('Queue', () => {
     outer.put(inner);
     (outer.get() as Queue).put('via inner');
     expect(inner.get()).toBe('via inner');
+  });
+
+  test('each queue class reaches a thread, and comes back, as itself', () => {
+    for (const Class of [Queue, LifoQueue, PriorityQueue, SimpleQueue]) {
+      const q = new Class();
+      const t = spawn(async (q: Queue) => {
+        const nt = await import('native-threads');
+        const classes = [nt.Queue, nt.LifoQueue, nt.PriorityQueue, nt.SimpleQueue];
+        return { name: q.constructor.name, exact: classes.filter((C) => Object.getPrototypeOf(q) === C.prototype).length, q };
+      }, q);
+      const { name, exact, q: back } = t.join() as { name: string; exact: number; q: unknown };
+      expect([name, exact]).toEqual([Class.name, 1]);
+      expect(Object.getPrototypeOf(back)).toBe(Class.prototype);
+    }
+    expect([Queue.name, LifoQueue.name, PriorityQueue.name, SimpleQueue.name]).toEqual(['Queue', 'LifoQueue', 'PriorityQueue', 'SimpleQueue']);
   });
 
   test('bounded: full() and a non-blocking put on a full queue throws Full, changing nothing', () => {

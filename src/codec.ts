@@ -243,7 +243,7 @@ const numberView = new DataView(numberBytes.buffer);
 function frameNumber(value: number, out = new Uint8Array(13) /* header with no handles, tag, 8 bytes */): Uint8Array {
   out[4] = Tag.Number;
   numberView.setFloat64(0, value, true);
-  out.set(numberBytes, 5);
+  for (let i = 0; i < 8; i++) out[5 + i] = numberBytes[i];
   return out;
 }
 

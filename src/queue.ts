@@ -178,7 +178,8 @@ abstract class QueueBase<T> {
     const timeout = blockTimeout(options, 'get');
     const lane = laneOf(this, h);
     if (lane !== null) {
-      const got = timeout === 0 ? lane.get(scratch) : lane.pollGet(scratch);
+      let got = lane.get(scratch);
+      if (got < 0 && timeout !== 0) got = lane.pollGet(scratch);
       if (got >= 0) return decode(scratch, true, got) as T;
     }
     let result = backend.queueGet(h, 0, scratch);

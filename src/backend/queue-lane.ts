@@ -103,7 +103,10 @@ export class QueueLane {
         tail = 0;
       }
       ringWords[(ringAt + tail) >> 2] = n;
-      ringBytes.set(bytes, ringAt + tail + 4);
+      const to = ringAt + tail + 4;
+      // A loop beats TypedArray.prototype.set for the few bytes of a typical item.
+      if (n <= 64) for (let i = 0; i < n; i++) ringBytes[to + i] = bytes[i];
+      else ringBytes.set(bytes, to);
       w[o + Word.Tail] = tail + size;
       w[o + Word.Used] = used + skipped + size;
       w[o + Word.Count] = count + 1;

@@ -239,12 +239,11 @@ function frame(ids: readonly Handle[], tag: Tag, body: Uint8Array | undefined): 
 const numberBytes = new Uint8Array(8);
 const numberView = new DataView(numberBytes.buffer);
 
-/** A number item, the commonest one, without a body array or a DataView per call. */
-function frameNumber(value: number): Uint8Array {
-  const out = new Uint8Array(13); // header with no handles, tag, 8 bytes
+/** A number item, the commonest one, without a body array or a DataView per call; in `out` when given. */
+function frameNumber(value: number, out = new Uint8Array(13) /* header with no handles, tag, 8 bytes */): Uint8Array {
   out[4] = Tag.Number;
   numberView.setFloat64(0, value, true);
-  out.set(numberBytes, 5);
+  for (let i = 0; i < 8; i++) out[5 + i] = numberBytes[i];
   return out;
 }
 
@@ -263,6 +262,18 @@ const noHandles: Handle[] = [];
  * the time this returns.
  * @param param the parameter name used in the TypeError for values that cannot be cloned.
  */
+/** The frame `encodeTransient` writes a number to. */
+const transientNumber = new Uint8Array(13);
+
+/**
+ * `encode` for a caller that copies the bytes before it encodes again (a
+ * synchronous put): a number's frame is then written into one array kept for
+ * the purpose, sparing an allocation per item.
+ */
+export function encodeTransient(value: unknown, param: string): Uint8Array {
+  return typeof value === 'number' ? frameNumber(value, transientNumber) : encode(value, param);
+}
+
 export function encode(value: unknown, param: string): Uint8Array {
   switch (typeof value) {
     case 'undefined':
@@ -356,23 +367,18 @@ export function retainHandles(bytes: Uint8Array): void {
 /**
  * Decodes bytes made by `encode`. `owned`: the bytes' handle references pass to
  * this isolate (an item taken from a queue); otherwise they stay with the bytes'
- * owner (a thread's result, read by every joiner).
+ * owner (a thread's result, read by every joiner). `length`: the item's, when
+ * `bytes` is a longer scratch array it was copied to.
  */
-export function decode(bytes: Uint8Array, owned: boolean): unknown {
+export function decode(bytes: Uint8Array, owned: boolean, length = bytes.length): unknown {
   const ids = handlesOf(bytes);
   const head = 4 + 4 * ids.length;
-  const body = bytes.subarray(head + 1);
-  switch (bytes[head] as Tag) {
-    case Tag.Undefined:
-      return undefined;
-    case Tag.Null:
-      return null;
-    case Tag.False:
-      return false;
-    case Tag.True:
-      return true;
-    case Tag.Number:
-      return readNumber(bytes, head + 1);
+  const tag = bytes[head] as Tag;
+  // The commonest items first, with no view made.
+  if (tag === Tag.Number) return readNumber(bytes, head + 1);
+  if (tag <= Tag.True) return tag === Tag.Undefined ? undefined : tag === Tag.Null ? null : tag === Tag.True;
+  const body = bytes.subarray(head + 1, length);
+  switch (tag) {
     case Tag.String:
       return utf8Decoder.decode(body);
     case Tag.BigInt:

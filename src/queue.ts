@@ -5,8 +5,9 @@
  * priority-key.ts that orders them).
  */
 import { backend } from './backend/select.js';
+import type { QueueLane } from './backend/queue-lane.js';
 import { GetStatus, PutStatus, type Handle, type QueueFlavor } from './backend/types.js';
-import { decode, encode, handlesOf, retainHandles } from './codec.js';
+import { decode, encode, encodeTransient, handlesOf, retainHandles } from './codec.js';
 import { Empty, Full, ShutDown } from './errors.js';
 import { brand, handleOf, kHandle, kTransit, registerKind, track, type Transit } from './handles.js';
 import { blocking } from './output.js';
@@ -40,9 +41,10 @@ interface Prepared {
   key: Uint8Array | undefined;
 }
 
-function prepare(queue: QueueBase<unknown>, item: unknown): Prepared {
+/** `transient`: for a put that copies the bytes before anything else encodes (see encodeTransient). */
+function prepare(queue: QueueBase<unknown>, item: unknown, transient: boolean): Prepared {
   const key = queue instanceof PriorityQueue ? priorityKey(item) : undefined;
-  const bytes = encode(item, 'item');
+  const bytes = transient ? encodeTransient(item, 'item') : encode(item, 'item');
   // Retained before the put: once queued, a consumer may adopt (and drop) them at once.
   retainHandles(bytes);
   return { bytes, key };
@@ -92,6 +94,29 @@ function getOutcome(result: Uint8Array | GetStatus): unknown {
   return decode(result, true);
 }
 
+/**
+ * A wrapper's lane (null: none), asked for on its first put or get. Kept on the
+ * wrapper, which keeps the queue (and so the lane's memory) alive.
+ */
+const kLane = Symbol('lane');
+
+function laneOf(queue: QueueBase<unknown>, h: Handle): QueueLane | null {
+  let lane = (queue as { [kLane]?: QueueLane | null })[kLane];
+  if (lane === undefined) {
+    lane = backend.queueLane(h) ?? null;
+    Object.defineProperty(queue, kLane, { value: lane });
+  }
+  return lane;
+}
+
+/** Counts an async twin as watching the queue while `pending` runs (see QueueLane.watch). */
+function watching<R>(queue: QueueBase<unknown>, h: Handle, pending: () => Promise<R>): Promise<R> {
+  const lane = laneOf(queue, h);
+  if (lane === null) return pending();
+  lane.watch(1);
+  return pending().finally(() => lane.watch(-1));
+}
+
 /** What every queue has: put, get, their async twins, size, shutdown. */
 abstract class QueueBase<T> {
   declare readonly [kHandle]: Handle;
@@ -125,7 +150,10 @@ abstract class QueueBase<T> {
     checkArity(arguments, 2, 'put');
     const timeout = blockTimeout(options, 'put');
     const h = handleOf(this, QueueBase);
-    const prepared = prepare(this, item);
+    // Transient: copied (to the ring, or to putScratch) before anything else encodes.
+    const prepared = prepare(this, item, true);
+    const lane = laneOf(this, h);
+    if (lane !== null && (lane.put(prepared.bytes) || (timeout !== 0 && lane.pollPut(prepared.bytes)))) return;
     const bytes = staged(prepared.bytes);
     let status = backend.queuePut(h, bytes, 0, prepared.key);
     if (status === PutStatus.Full && timeout !== 0) {
@@ -148,6 +176,12 @@ abstract class QueueBase<T> {
     checkArity(arguments, 1, 'get');
     const h = handleOf(this, QueueBase);
     const timeout = blockTimeout(options, 'get');
+    const lane = laneOf(this, h);
+    if (lane !== null) {
+      let got = lane.get(scratch);
+      if (got < 0 && timeout !== 0) got = lane.pollGet(scratch);
+      if (got >= 0) return decode(scratch, true, got) as T;
+    }
     let result = backend.queueGet(h, 0, scratch);
     if (result === GetStatus.Empty && timeout !== 0) result = blocking(() => backend.queueGet(h, timeout, scratch));
     return getOutcome(result) as T;
@@ -174,8 +208,8 @@ abstract class QueueBase<T> {
       checkArity(arguments, 2, 'putAsync');
       const opts = asyncOptions(options);
       const h = handleOf(this, QueueBase);
-      const prepared = prepare(this, item);
-      return untilDone(
+      const prepared = prepare(this, item, false);
+      return watching(this, h, () => untilDone(
         h,
         () => {
           const status = backend.queuePut(h, prepared.bytes, 0, prepared.key);
@@ -183,7 +217,7 @@ abstract class QueueBase<T> {
         },
         opts,
         () => putOutcome(PutStatus.Full, prepared),
-      ).catch((error: unknown) => {
+      )).catch((error: unknown) => {
         // putOutcome dropped the item's handles for Full/ShutDown/TypeError; an abort did not.
         if (!(error instanceof Full) && !(error instanceof ShutDown) && !(error instanceof TypeError)) drop(prepared);
         throw error;
@@ -199,7 +233,7 @@ abstract class QueueBase<T> {
       checkArity(arguments, 1, 'getAsync');
       const opts = asyncOptions(options);
       const h = handleOf(this, QueueBase);
-      return untilDone(
+      return watching(this, h, () => untilDone(
         h,
         () => {
           const result = backend.queueGet(h, 0, scratch);
@@ -207,7 +241,7 @@ abstract class QueueBase<T> {
         },
         opts,
         () => getOutcome(GetStatus.Empty) as T,
-      );
+      ));
     } catch (error) {
       return Promise.reject(error);
     }

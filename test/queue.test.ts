@@ -60,6 +60,57 @@ describe('Queue', () => {
     expect(inner.get()).toBe('via inner');
   });
 
+  test('FIFO order and exact items while small items take the fast ring and others the store', () => {
+    // Numbers, short and long strings (a long one cannot take the native backend's
+    // ring, and sends the items after it to the store until that drains), at a
+    // steady ~500 items in, so the ring wraps, with long bursts now and then.
+    let seed = 12345;
+    const rand = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    const make = (v: number, burst: number): unknown =>
+      rand(3) === 0 ? v : burst > 60 && rand(100) === 0 ? `${v}:${'x'.repeat(600 + rand(900))}` : `${v}:${'y'.repeat(rand(40))}`;
+    for (const q of [new Queue(), new SimpleQueue()]) {
+      const model: unknown[] = [];
+      let v = 0;
+      for (let round = 0; round < 600; round++) {
+        const burst = rand(200) === 0 ? 3000 : 60;
+        const puts = model.length < 500 ? 500 : rand(burst);
+        const gets = rand(16) === 0 ? rand(burst) : puts;
+        for (let i = 0; i < puts; i++) {
+          const item = make(v++, burst);
+          q.put(item);
+          model.push(item);
+        }
+        for (let i = 0; i < gets && model.length > 0; i++) expect(q.get({ block: false })).toBe(model.shift());
+        expect(q.qsize()).toBe(model.length);
+      }
+      while (model.length > 0) expect(q.get({ block: false })).toBe(model.shift());
+      expect(() => q.get({ block: false })).toThrow(Empty);
+    }
+  });
+
+  test('a producer thread and a consumer thread move mixed items in order, none lost', () => {
+    const N = 30_000;
+    const q = new Queue(1024);
+    const consumer = spawn((q: Queue, N: number) => {
+      let bad = -1;
+      for (let i = 0; i < N; i++) {
+        const got = q.get();
+        const v = typeof got === 'number' ? got : Number(String(got).split(':')[0]);
+        if (v !== i && bad < 0) bad = i;
+      }
+      return bad;
+    }, q, N);
+    const producer = spawn((q: Queue, N: number) => {
+      for (let i = 0; i < N; i++) q.put(i % 7 === 0 ? `${i}:${'z'.repeat(i % 13 === 0 ? 700 : 10)}` : i);
+    }, q, N);
+    producer.join();
+    expect(consumer.join()).toBe(-1);
+    expect(q.qsize()).toBe(0);
+  });
+
   test('each queue class reaches a thread, and comes back, as itself', () => {
     for (const Class of [Queue, LifoQueue, PriorityQueue, SimpleQueue]) {
       const q = new Class();

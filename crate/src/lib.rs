@@ -394,6 +394,36 @@ mod surface {
         crate::raw::register(env.raw(), napi::JsValue::value(&exports).value)
     }
 
+    /// The queue's lane for JS's no-call fast path: the cell indexes of its lock
+    /// word, header and ring (queue/ring.rs), or null (not a FIFO flavor, or no
+    /// shared cells left).
+    #[napi]
+    pub fn queue_lane(env: &Env, h: u32) -> Result<Option<Vec<u32>>> {
+        let e = object!(env, h, Queue, "queue");
+        Ok(inner!(e, Queue).lane().map(|cells| cells.to_vec()))
+    }
+
+    /// After a put (`forItem`) or get through the lane that saw a waiter parked:
+    /// wakes one, and releases the lock word for JS when `releaseWord` (JS's own
+    /// release found a thread parked on the word).
+    #[napi]
+    pub fn queue_lane_signal(
+        env: &Env,
+        h: u32,
+        release_word: bool,
+        wake: Option<bool>,
+    ) -> Result<()> {
+        let e = object!(env, h, Queue, "queue");
+        let q = inner!(e, Queue);
+        if release_word {
+            q.release_word();
+        }
+        if let Some(for_item) = wake {
+            q.wake(for_item);
+        }
+        Ok(())
+    }
+
     #[napi]
     pub fn queue_size(env: &Env, h: u32) -> Result<u32> {
         let e = object!(env, h, Queue, "queue");

@@ -21,12 +21,18 @@
 //! When all [`MAX_CHUNKS`] chunks are in use, a cell is a private heap word with
 //! no index: its object still works, through addon calls only.
 //!
+//! A [`Block`] is a run of consecutive cells inside one chunk, for an object whose
+//! shared state is more than a word (a queue's header and its ring of items). A
+//! block that would straddle a chunk's end starts at the next chunk instead, and
+//! the cells skipped go to the single-cell free list; a freed block is kept for
+//! the next block of the same size.
+//!
 //! Under loom a cell is a pair of model atomics, one per width, with no index:
 //! an object uses its cell at one width only, so the pair models every access
 //! the shipped cell sees from Rust (JS's accesses are not modelled).
 
 #[cfg(loom)]
-pub use model::Cell;
+pub use model::{Block, Cell};
 
 #[cfg(loom)]
 mod model {
@@ -68,10 +74,35 @@ mod model {
             &self.narrow
         }
     }
+
+    /// A loom double of [`Block`]: its words as model atomics, with no index
+    /// (and no bytes: nothing that loom runs reads a block as bytes).
+    pub struct Block {
+        words: Vec<AtomicU32>,
+    }
+
+    impl Block {
+        /// `cells` zeroed cells.
+        pub fn new(cells: usize) -> Block {
+            Block {
+                words: (0..2 * cells).map(|_| AtomicU32::new(0)).collect(),
+            }
+        }
+
+        /// Never shared under loom.
+        pub fn index(&self) -> Option<u32> {
+            None
+        }
+
+        /// The block as 32-bit words.
+        pub fn words(&self) -> &[AtomicU32] {
+            &self.words
+        }
+    }
 }
 
 #[cfg(not(loom))]
-pub use shared::{chunk, Cell, CHUNK_CELLS};
+pub use shared::{chunk, Block, Cell, CHUNK_CELLS};
 
 #[cfg(not(loom))]
 mod shared {
@@ -88,14 +119,21 @@ mod shared {
 
     struct FreeList {
         free: Vec<u32>,
+        /// Freed blocks: (first cell, cells).
+        blocks: Vec<(u32, u32)>,
         /// Cells below this index were handed out at least once.
         next: u32,
     }
 
     static FREE: Mutex<FreeList> = Mutex::new(FreeList {
         free: Vec::new(),
+        blocks: Vec::new(),
         next: 0,
     });
+
+    fn free_list() -> std::sync::MutexGuard<'static, FreeList> {
+        FREE.lock().unwrap_or_else(|e| e.into_inner())
+    }
 
     enum Storage {
         Shared {
@@ -117,7 +155,7 @@ mod shared {
     impl Cell {
         /// A zeroed cell, shared when a chunk has room.
         pub fn new() -> Cell {
-            let mut list = FREE.lock().unwrap_or_else(|e| e.into_inner());
+            let mut list = free_list();
             let index = match list.free.pop() {
                 Some(i) => i,
                 None if (list.next as usize) < CHUNK_CELLS * MAX_CHUNKS => {
@@ -166,10 +204,96 @@ mod shared {
         fn drop(&mut self) {
             if let Storage::Shared { index, word } = self.0 {
                 word.store(0, Ordering::Relaxed);
-                FREE.lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .free
-                    .push(index);
+                free_list().free.push(index);
+            }
+        }
+    }
+
+    enum BlockStorage {
+        Shared {
+            index: u32,
+            cells: &'static [AtomicU64],
+        },
+        Private(Box<[AtomicU64]>),
+    }
+
+    /// Consecutive cells in one chunk, zero when new (see the module comment).
+    pub struct Block(BlockStorage);
+
+    impl Block {
+        /// `cells` zeroed cells (at most a chunk), shared when a chunk has room.
+        pub fn new(cells: usize) -> Block {
+            assert!(cells > 0 && cells <= CHUNK_CELLS, "block of {cells} cells");
+            let n = cells as u32;
+            let mut list = free_list();
+            let index = if let Some(at) = list.blocks.iter().position(|&(_, len)| len == n) {
+                list.blocks.swap_remove(at).0
+            } else {
+                let into_chunk = list.next as usize % CHUNK_CELLS;
+                if into_chunk + cells > CHUNK_CELLS {
+                    let skipped = (CHUNK_CELLS - into_chunk) as u32;
+                    let from = list.next;
+                    list.free.extend(from..from + skipped);
+                    list.next += skipped;
+                }
+                if list.next as usize + cells > CHUNK_CELLS * MAX_CHUNKS {
+                    let private = (0..cells).map(|_| AtomicU64::new(0)).collect();
+                    return Block(BlockStorage::Private(private));
+                }
+                list.next += n;
+                list.next - n
+            };
+            let chunk = chunk_or_create(index as usize / CHUNK_CELLS);
+            let at = index as usize % CHUNK_CELLS;
+            Block(BlockStorage::Shared {
+                index,
+                cells: &chunk[at..at + cells],
+            })
+        }
+
+        /// The first cell's index in the process-wide cell space, or None when private.
+        pub fn index(&self) -> Option<u32> {
+            match self.0 {
+                BlockStorage::Shared { index, .. } => Some(index),
+                BlockStorage::Private(_) => None,
+            }
+        }
+
+        fn cells(&self) -> &[AtomicU64] {
+            match &self.0 {
+                BlockStorage::Shared { cells, .. } => cells,
+                BlockStorage::Private(cells) => cells,
+            }
+        }
+
+        /// The block as 32-bit words (JS sees word `i` at Int32Array index
+        /// 2 × (first cell's offset in its chunk) + i).
+        pub fn words(&self) -> &[AtomicU32] {
+            let cells = self.cells();
+            // SAFETY: `cells` is live, 8-aligned memory of 8 × len bytes that outlives
+            // `&self`, so it is valid and 4-aligned for 2 × len AtomicU32. Mixed-size
+            // accesses: the block's owner reads and writes its words at 32 bits only
+            // (or as bytes, see `bytes`), and the 64-bit zeroing in `drop` happens-
+            // before the next owner's first access through the free list's mutex.
+            unsafe {
+                std::slice::from_raw_parts(cells.as_ptr().cast::<AtomicU32>(), 2 * cells.len())
+            }
+        }
+
+        /// The block's memory as bytes, for an owner that reads and writes part of it
+        /// as plain bytes under its own lock (never through `words` meanwhile).
+        pub fn bytes(&self) -> *mut u8 {
+            self.cells().as_ptr().cast::<u8>().cast_mut()
+        }
+    }
+
+    impl Drop for Block {
+        fn drop(&mut self) {
+            for cell in self.cells() {
+                cell.store(0, Ordering::Relaxed);
+            }
+            if let BlockStorage::Shared { index, cells } = self.0 {
+                free_list().blocks.push((index, cells.len() as u32));
             }
         }
     }

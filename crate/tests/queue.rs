@@ -9,7 +9,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use native_threads::park::Timeout;
-use native_threads::queue::{Get, Put, Queue, TaskDone};
+use native_threads::queue::{Flavor, Get, Put, Queue, TaskDone};
 
 fn item(n: u32) -> Vec<u8> {
     n.to_le_bytes().to_vec()
@@ -191,4 +191,96 @@ fn mpmc_every_item_exactly_once() {
         .collect();
     all.sort_unstable();
     assert_eq!(all, (0..2 * PER).collect::<Vec<_>>());
+}
+
+/// An item of `len` bytes derived from `v` (so a misplaced byte shows).
+fn sized(v: u32, len: usize) -> Vec<u8> {
+    (0..len)
+        .map(|i| (v as usize).wrapping_mul(31).wrapping_add(i) as u8)
+        .collect()
+}
+
+/// With the lane attached (as the first JS put or get does), small items go to
+/// the ring until it is full or a large item goes to the side, and then to the
+/// side until it drains: across thousands of wraps of the ring, gets return every
+/// item's exact bytes in put order, and the size counts both places.
+#[test]
+fn ring_and_side_keep_fifo_order_and_bytes() {
+    for flavor in [Flavor::Fifo, Flavor::Simple] {
+        let q = Queue::with_flavor(0, flavor);
+        assert!(q.lane().is_some(), "{flavor:?}: lane");
+        let mut model: std::collections::VecDeque<Vec<u8>> = Default::default();
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut rand = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let mut v = 0u32;
+        let mut got = 0u64;
+        for round in 0..4000 {
+            // Short bursts keep the ring part full, so it wraps; now and then a long
+            // one overflows it to the side. Sizes cross MAX_ITEM now and then.
+            let burst = if rand(400) == 0 { 3000 } else { 60 };
+            // Mostly as many gets as puts, about 500 items in: the ring neither
+            // empties (which resets it to offset 0) nor fills, and its tail wraps.
+            let puts = if model.len() < 500 { 500 } else { rand(burst) };
+            let gets = if rand(16) == 0 { rand(burst) } else { puts };
+            for _ in 0..puts {
+                let len = if burst > 60 && rand(100) == 0 {
+                    600 + rand(400)
+                } else {
+                    rand(40)
+                } as usize;
+                let it = sized(v, len);
+                v += 1;
+                assert_eq!(q.put(it.clone(), Timeout::Now).unwrap(), Put::Ok);
+                model.push_back(it);
+            }
+            for _ in 0..gets {
+                match model.pop_front() {
+                    Some(want) => {
+                        assert_eq!(
+                            q.get(Timeout::Now).unwrap(),
+                            Get::Item(want),
+                            "{flavor:?} round {round}"
+                        );
+                        got += 1;
+                    }
+                    None => assert_eq!(q.get(Timeout::Now).unwrap(), Get::Empty),
+                }
+            }
+            assert_eq!(q.len(), model.len(), "{flavor:?} round {round}: size");
+        }
+        let rest = q.shutdown(true);
+        assert_eq!(
+            rest,
+            Vec::from(model),
+            "{flavor:?}: shutdown(true) hands back the rest in order"
+        );
+        // Items got are still unfinished (no task_done here); the dropped ones are not.
+        assert_eq!(
+            q.unfinished(),
+            if flavor == Flavor::Simple { 0 } else { got }
+        );
+        assert!(q.is_empty());
+    }
+}
+
+/// The bound counts ring and side together, and take_all empties both.
+#[test]
+fn ring_bound_and_take_all() {
+    let q = Queue::new(5);
+    q.lane();
+    for i in 0..4 {
+        assert_eq!(q.put(item(i), Timeout::Now).unwrap(), Put::Ok);
+    }
+    assert_eq!(q.put(sized(9, 2000), Timeout::Now).unwrap(), Put::Ok); // to the side
+    assert_eq!(q.put(item(5), Timeout::Now).unwrap(), Put::Full(item(5)));
+    assert_eq!(q.len(), 5);
+    let all = q.take_all();
+    assert_eq!(all.len(), 5);
+    assert_eq!((num(&all[0]), all[4].len()), (0, 2000));
+    assert!(q.is_empty());
 }

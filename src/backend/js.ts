@@ -193,6 +193,10 @@ class JsBackend implements Backend {
   queueGet(h: Handle, timeoutMs: number, into?: Uint8Array): Uint8Array | GetStatus {
     return queueGet(this.a, h, timeoutMs, into);
   }
+  /** No lane: this backend's queues already live in memory every isolate maps (js/queue.ts). */
+  queueLane(): undefined {
+    return undefined;
+  }
   queueSize(h: Handle): number {
     return queueSize(this.a, h);
   }

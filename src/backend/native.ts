@@ -28,6 +28,7 @@ import type {
   ValueType,
 } from './types.js';
 import { packageRoot } from '../package-root.js';
+import { QueueLane } from './queue-lane.js';
 
 /** The raw binding, as crate/binding.d.cts declares it (kept in step by hand). */
 interface RawBinding {
@@ -60,6 +61,9 @@ interface RawBinding {
   queueMaxsize(h: number): number;
   queuePut(h: number, item: Uint8Array, timeoutMs: number, key?: Uint8Array | null): number;
   queueGet(h: number, timeoutMs: number, into?: Uint8Array | null): Uint8Array | number;
+  /** [lock word cell, header cell, ring cell], or null (crate/src/queue/mod.rs `lane`). */
+  queueLane(h: number): number[] | null;
+  queueLaneSignal(h: number, releaseWord: boolean, wakeForItem?: boolean | null): void;
   queueSize(h: number): number;
   queueTaskDone(h: number): boolean;
   queueJoin(h: number, timeoutMs: number): boolean;
@@ -132,6 +136,7 @@ let backend: Backend | undefined;
 
 /** Views of one chunk of the crate's shared cells (crate/src/words.rs). */
 interface ChunkViews {
+  u8: Uint8Array;
   i32: Int32Array;
   u32: Uint32Array;
   f64: Float64Array;
@@ -157,7 +162,7 @@ function cellViews(b: RawBinding, cell: number): { views: ChunkViews; offset: nu
     views =
       buffer === null
         ? null
-        : { i32: new Int32Array(buffer), u32: new Uint32Array(buffer), f64: new Float64Array(buffer), i64: new BigInt64Array(buffer) };
+        : { u8: new Uint8Array(buffer), i32: new Int32Array(buffer), u32: new Uint32Array(buffer), f64: new Float64Array(buffer), i64: new BigInt64Array(buffer) };
     chunks[i] = views;
   }
   return views === null ? undefined : { views, offset: cell % perChunk };
@@ -241,6 +246,24 @@ function adapt(b: RawBinding): Backend {
       if (typeof result !== 'number') return result;
       // A length copied into `into`, or a status as its negative.
       return result >= 0 ? (into as Uint8Array).subarray(0, result) : (-result as GetStatus);
+    },
+    queueLane: (h) => {
+      const cells = b.queueLane(h);
+      if (cells === null) return undefined;
+      const [lock, header, ring] = cells.map((cell) => cellViews(b, cell));
+      if (lock === undefined || header === undefined || ring === undefined) return undefined;
+      return new QueueLane(
+        {
+          lock: lock.views.i32,
+          lockAt: 2 * lock.offset,
+          header: header.views.i32,
+          headerAt: 2 * header.offset,
+          ringBytes: ring.views.u8,
+          ringWords: ring.views.i32,
+          ringAt: 8 * ring.offset,
+        },
+        (releaseWord, wakeForItem) => b.queueLaneSignal(h, releaseWord, wakeForItem),
+      );
     },
     queueSize: (h) => b.queueSize(h),
     queueTaskDone: (h) => b.queueTaskDone(h),

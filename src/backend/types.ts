@@ -38,6 +38,7 @@
  * that has not fired (a no-op otherwise). A watch does not keep the event loop
  * alive: the front end keeps it alive while any async twin is pending.
  */
+import type { QueueLane } from './queue-lane.js';
 
 export type Handle = number;
 
@@ -259,6 +260,12 @@ export interface Backend {
    * (valid until `into` is used again), sparing an allocation per item.
    */
   queueGet(h: Handle, timeoutMs: number, into?: Uint8Array): Uint8Array | GetStatus;
+  /**
+   * A FIFO queue's lane (queue-lane.ts): put and get of small items with no
+   * backend call, for the front end to try before queuePut/queueGet. Undefined
+   * when there is none (the js backend, the other flavors): use those calls.
+   */
+  queueLane(h: Handle): QueueLane | undefined;
   queueSize(h: Handle): number;
   /** False (and no change) when there was no unfinished task. */
   queueTaskDone(h: Handle): boolean;

@@ -20,30 +20,46 @@
 //! `task_done` on it reports `NoTask` and `join` returns at once: harmless,
 //! though the front end never calls them. Shutdown works as for the others.
 //!
-//! Locking protocol: a waiter holds `inner`, sees it must wait, counts itself in
-//! `getters`/`putters`/`joiners`, and enqueues in the parking lot *before*
-//! releasing `inner` (`park`'s `before_sleep`). A state change is made under
-//! `inner`, so it happens either before the waiter looked (it sees it) or after
-//! the waiter is queued (the unpark finds it): no lost wakeups. The counters let
-//! `put`/`get` skip the parking lot entirely when nobody waits.
+//! Locking protocol: the state is guarded by the queue's lock word, a
+//! [`Lock`] in a shared cell that JavaScript also takes (with one
+//! compare-exchange) to put to or get from the ring without an addon call
+//! (`ring.rs`, and its JS side `src/backend/queue-lane.ts`). The state JS needs
+//! lives in the queue's header words ([`Block`], shared cells); what only Rust
+//! touches (the flavor's store, the joiners) is behind `inner`, a mutex taken
+//! only while the lock word is held, so it is never contended. Both are held
+//! together as a [`Held`].
 //!
-//! Invariants (under `inner`): `store.len() <= maxsize` when bounded;
-//! `unfinished >= store.len()` except after `shutdown(true)` drained, and
-//! `unfinished == 0` for `Simple`; a failed call changes nothing (a refused item
-//! is handed back, a priority key that cannot be compared included).
+//! A waiter holds the state, sees it must wait, counts itself in `GETTERS`/
+//! `PUTTERS`/`joiners`, and enqueues in the parking lot *before* letting go
+//! (`park`'s `before_sleep`). A state change is made while holding it, so it
+//! happens either before the waiter looked (it sees it) or after the waiter is
+//! queued (the unpark finds it): no lost wakeups. The counters let `put`/`get`
+//! (and JS) skip the parking lot entirely when nobody waits.
 //!
-//! Not done: lock-free storage (crossbeam's array/list flavors). The mutex is
-//! held for a push or pop only, so it is rarely contended for long.
+//! Where items are (FIFO flavors, once JS has asked for the lane): small items in
+//! the ring, the rest in the store ("side"). A put goes to the ring only while
+//! the side is empty, and a get takes from the ring first, so every ring item is
+//! older than every side item and the order is FIFO across the two.
+//!
+//! Invariants (while held): `COUNT + SIDE <= maxsize` when bounded;
+//! `unfinished >= COUNT + SIDE` except after `shutdown(true)` drained, and
+//! `unfinished == 0` for `Simple`; `SIDE == store.len()`; a failed call changes
+//! nothing (a refused item is handed back, a priority key that cannot be
+//! compared included).
 
 mod fifo;
 mod lifo;
 mod priority;
+#[cfg(not(loom))]
+pub mod ring;
 
 pub use priority::compare_priority_keys;
 
 use crate::error::{Error, Result};
+use crate::lock::Lock;
 use crate::park::{self, ParkResult, Timeout, TOKEN_NORMAL};
-use crate::sync::{lock, Mutex};
+use crate::sync::{lock, spin_hint, Mutex, MutexGuard, Ordering};
+use crate::words::Block;
 
 use fifo::Fifo;
 use lifo::Lifo;
@@ -52,6 +68,50 @@ use priority::Priority;
 const NOT_EMPTY: usize = 0;
 const NOT_FULL: usize = 1;
 const ALL_DONE: usize = 2;
+
+// The header words (u32, in the queue's header block). JS reads and writes them
+// too, by these numbers (`src/backend/queue-lane.ts`), always holding the lock
+// word except WATCHERS.
+/// Items in the ring.
+pub(crate) const COUNT: usize = 0;
+/// Byte offset of the ring's oldest entry.
+pub(crate) const HEAD: usize = 1;
+/// Byte offset of the ring's next entry.
+pub(crate) const TAIL: usize = 2;
+/// Ring bytes taken (entries, and the end a wrap skipped).
+pub(crate) const USED: usize = 3;
+/// Items in the store (`Inner::store`, "the side").
+const SIDE: usize = 4;
+/// 1 once shut down.
+const SHUT: usize = 5;
+/// Threads parked (or about to park) for an item.
+const GETTERS: usize = 6;
+/// Threads parked (or about to park) for room.
+const PUTTERS: usize = 7;
+/// Async twins pending, counted by the front end with atomic adds (no lock): while
+/// any is, JS's fast path steps aside, so every change goes through the addon,
+/// which moves the queue's epoch that they watch.
+#[allow(dead_code)] // written by JS only; named here so the layout is in one place
+const WATCHERS: usize = 8;
+/// Items put and not yet marked done (Python's `unfinished_tasks`), low and high
+/// 32 bits; always 0 for `Simple`.
+const UNFINISHED_LO: usize = 9;
+const UNFINISHED_HI: usize = 10;
+/// The bound (0: none), for JS; never changes.
+const MAXSIZE: usize = 11;
+/// 1 when a put counts a task (every flavor but `Simple`), for JS; never changes.
+const TRACKS_TASKS: usize = 12;
+/// Cells of the header block (16 words).
+const HEADER_CELLS: usize = 8;
+
+pub(crate) fn header_word(header: &Block, word: usize) -> u32 {
+    // Relaxed: read while holding the lock word, whose acquire orders it.
+    header.words()[word].load(Ordering::Relaxed)
+}
+
+pub(crate) fn set_header_word(header: &Block, word: usize, value: u32) {
+    header.words()[word].store(value, Ordering::Relaxed);
+}
 
 /// Outcome of `put`. A refused item is handed back (crossbeam's `TrySendError`).
 #[derive(Debug, PartialEq, Eq)]
@@ -177,20 +237,36 @@ pub enum TaskDone {
 
 struct Inner {
     store: Store,
-    /// Items put and not yet marked done (Python's `unfinished_tasks`); always
-    /// 0 for `Simple`.
-    unfinished: u64,
-    shutdown: bool,
-    /// Threads parked (or about to park) on each condition.
-    getters: u32,
-    putters: u32,
+    /// Threads parked (or about to park) in `join`.
     joiners: u32,
+}
+
+/// The lock word, released when dropped.
+struct WordGuard<'a>(&'a Lock);
+
+impl Drop for WordGuard<'_> {
+    fn drop(&mut self) {
+        self.0.release();
+    }
+}
+
+/// The queue's state, held: the lock word and then `inner`. Fields drop in order,
+/// so `inner` is let go before the word.
+struct Held<'a> {
+    inner: MutexGuard<'a, Inner>,
+    _word: WordGuard<'a>,
 }
 
 /// A queue of one flavor, unbounded when `maxsize == 0`.
 pub struct Queue {
     maxsize: usize,
     flavor: Flavor,
+    /// The lock word (see the module comment).
+    word: Lock,
+    header: Block,
+    /// The ring's entries, once JS asked for the lane (FIFO flavors only).
+    #[cfg(not(loom))]
+    ring: std::sync::OnceLock<Block>,
     inner: Mutex<Inner>,
 }
 
@@ -201,17 +277,25 @@ impl Queue {
     }
 
     /// A new queue of `flavor`; `maxsize == 0` means unbounded (and a `Simple`
-    /// queue is always unbounded).
+    /// queue is always unbounded). A bound above `u32::MAX` is `u32::MAX`.
     pub fn with_flavor(maxsize: usize, flavor: Flavor) -> Queue {
+        let maxsize = if flavor == Flavor::Simple {
+            0
+        } else {
+            maxsize.min(u32::MAX as usize)
+        };
+        let header = Block::new(HEADER_CELLS);
+        set_header_word(&header, MAXSIZE, maxsize as u32);
+        set_header_word(&header, TRACKS_TASKS, u32::from(flavor != Flavor::Simple));
         Queue {
-            maxsize: if flavor == Flavor::Simple { 0 } else { maxsize },
+            maxsize,
             flavor,
+            word: Lock::new(),
+            header,
+            #[cfg(not(loom))]
+            ring: std::sync::OnceLock::new(),
             inner: Mutex::new(Inner {
                 store: Store::new(flavor),
-                unfinished: 0,
-                shutdown: false,
-                getters: 0,
-                putters: 0,
                 joiners: 0,
             }),
         }
@@ -223,6 +307,91 @@ impl Queue {
         self as *const Queue as usize + cond
     }
 
+    /// Takes the lock word, then `inner`. Not interruptible: the word is held only
+    /// for a few loads and stores, never across a wait, so it comes free soon.
+    fn hold(&self) -> Held<'_> {
+        while !matches!(self.word.acquire(Timeout::Forever), Ok(true)) {
+            spin_hint();
+        }
+        let word = WordGuard(&self.word);
+        Held {
+            inner: lock(&self.inner),
+            _word: word,
+        }
+    }
+
+    fn get_word(&self, word: usize) -> u32 {
+        header_word(&self.header, word)
+    }
+
+    fn set_word(&self, word: usize, value: u32) {
+        set_header_word(&self.header, word, value);
+    }
+
+    fn add_word(&self, word: usize, delta: i32) {
+        self.set_word(word, self.get_word(word).wrapping_add_signed(delta));
+    }
+
+    fn unfinished_held(&self) -> u64 {
+        u64::from(self.get_word(UNFINISHED_HI)) << 32 | u64::from(self.get_word(UNFINISHED_LO))
+    }
+
+    fn set_unfinished(&self, n: u64) {
+        self.set_word(UNFINISHED_LO, n as u32);
+        self.set_word(UNFINISHED_HI, (n >> 32) as u32);
+    }
+
+    fn len_held(&self) -> usize {
+        (self.get_word(COUNT) + self.get_word(SIDE)) as usize
+    }
+
+    /// Stores `item`: in the ring when it is attached, the side is empty and the
+    /// item fits; else in the store (only a priority queue can refuse it).
+    fn push_held(
+        &self,
+        g: &mut Held<'_>,
+        item: Vec<u8>,
+        key: Vec<u8>,
+    ) -> std::result::Result<(), Vec<u8>> {
+        #[cfg(not(loom))]
+        if let Some(data) = self.ring.get() {
+            if self.get_word(SIDE) == 0 && ring::Ring::of(&self.header, data).push(&item) {
+                return Ok(());
+            }
+        }
+        g.inner.store.push(item, key)?;
+        self.set_word(SIDE, g.inner.store.len() as u32);
+        Ok(())
+    }
+
+    /// The next item: the ring's oldest, else the store's next.
+    fn pop_held(&self, g: &mut Held<'_>) -> Option<Vec<u8>> {
+        #[cfg(not(loom))]
+        if let Some(data) = self.ring.get() {
+            if let Some(item) = ring::Ring::of(&self.header, data).pop() {
+                return Some(item);
+            }
+        }
+        let item = g.inner.store.pop()?;
+        self.set_word(SIDE, g.inner.store.len() as u32);
+        Some(item)
+    }
+
+    /// Every item, oldest first (ring, then store).
+    fn drain_held(&self, g: &mut Held<'_>) -> Vec<Vec<u8>> {
+        let mut items = Vec::new();
+        #[cfg(not(loom))]
+        if let Some(data) = self.ring.get() {
+            let ring = ring::Ring::of(&self.header, data);
+            while let Some(item) = ring.pop() {
+                items.push(item);
+            }
+        }
+        items.extend(g.inner.store.drain());
+        self.set_word(SIDE, 0);
+        items
+    }
+
     /// The bound given at creation (0: unbounded).
     pub fn maxsize(&self) -> usize {
         self.maxsize
@@ -231,6 +400,32 @@ impl Queue {
     /// The storage order.
     pub fn flavor(&self) -> Flavor {
         self.flavor
+    }
+
+    /// Where JS finds the lane (FIFO flavors only): the cell indexes of the lock
+    /// word, the header and the ring, which this call attaches if it was not yet.
+    /// None for the other flavors, or when a block could not be shared.
+    #[cfg(not(loom))]
+    pub fn lane(&self) -> Option<[u32; 3]> {
+        if !matches!(self.flavor, Flavor::Fifo | Flavor::Simple) {
+            return None;
+        }
+        let data = self.ring.get_or_init(|| Block::new(ring::CELLS));
+        Some([self.word.cell()?, self.header.index()?, data.index()?])
+    }
+
+    /// Wakes one thread waiting for an item (after JS put one in the ring and saw
+    /// GETTERS), or for room (after JS took one and saw PUTTERS).
+    pub fn wake(&self, for_item: bool) {
+        park::unpark_one(
+            self.key(if for_item { NOT_EMPTY } else { NOT_FULL }),
+            |_| TOKEN_NORMAL,
+        );
+    }
+
+    /// Releases the lock word for JS, whose own release found parked threads.
+    pub fn release_word(&self) -> bool {
+        self.word.release()
     }
 
     /// Adds `item` (with an empty priority key), waiting at most `timeout` for room.
@@ -244,29 +439,29 @@ impl Queue {
     /// when the key would not have fit.
     pub fn put_keyed(&self, item: Vec<u8>, key: Vec<u8>, timeout: Timeout) -> Result<Put> {
         let deadline = timeout.deadline();
-        let mut g = lock(&self.inner);
+        let mut g = self.hold();
         loop {
-            if g.shutdown {
+            if self.get_word(SHUT) != 0 {
                 return Ok(Put::ShutDown(item));
             }
-            if self.maxsize == 0 || g.store.len() < self.maxsize {
-                if let Err(item) = g.store.push(item, key) {
+            if self.maxsize == 0 || self.len_held() < self.maxsize {
+                if let Err(item) = self.push_held(&mut g, item, key) {
                     return Ok(Put::Incomparable(item));
                 }
                 if self.flavor != Flavor::Simple {
-                    g.unfinished += 1;
+                    self.set_unfinished(self.unfinished_held() + 1);
                 }
-                let wake = g.getters > 0;
+                let wake = self.get_word(GETTERS) > 0;
                 drop(g);
                 if wake {
-                    park::unpark_one(self.key(NOT_EMPTY), |_| TOKEN_NORMAL);
+                    self.wake(true);
                 }
                 return Ok(Put::Ok);
             }
             if timeout.expired() {
                 return Ok(Put::Full(item));
             }
-            g.putters += 1;
+            self.add_word(PUTTERS, 1);
             let r = park::park(
                 self.key(NOT_FULL),
                 || true,
@@ -274,8 +469,8 @@ impl Queue {
                 |_| {},
                 deadline,
             );
-            g = lock(&self.inner);
-            g.putters -= 1;
+            g = self.hold();
+            self.add_word(PUTTERS, -1);
             if r == ParkResult::Interrupted {
                 return Err(Error::Interrupted);
             }
@@ -286,23 +481,23 @@ impl Queue {
     /// most `timeout` for one.
     pub fn get(&self, timeout: Timeout) -> Result<Get> {
         let deadline = timeout.deadline();
-        let mut g = lock(&self.inner);
+        let mut g = self.hold();
         loop {
-            if let Some(item) = g.store.pop() {
-                let wake = g.putters > 0;
+            if let Some(item) = self.pop_held(&mut g) {
+                let wake = self.get_word(PUTTERS) > 0;
                 drop(g);
                 if wake {
-                    park::unpark_one(self.key(NOT_FULL), |_| TOKEN_NORMAL);
+                    self.wake(false);
                 }
                 return Ok(Get::Item(item));
             }
-            if g.shutdown {
+            if self.get_word(SHUT) != 0 {
                 return Ok(Get::ShutDown);
             }
             if timeout.expired() {
                 return Ok(Get::Empty);
             }
-            g.getters += 1;
+            self.add_word(GETTERS, 1);
             let r = park::park(
                 self.key(NOT_EMPTY),
                 || true,
@@ -310,8 +505,8 @@ impl Queue {
                 |_| {},
                 deadline,
             );
-            g = lock(&self.inner);
-            g.getters -= 1;
+            g = self.hold();
+            self.add_word(GETTERS, -1);
             if r == ParkResult::Interrupted {
                 return Err(Error::Interrupted);
             }
@@ -320,7 +515,8 @@ impl Queue {
 
     /// Number of items (a snapshot; "not reliable", as Python says).
     pub fn len(&self) -> usize {
-        lock(&self.inner).store.len()
+        let _g = self.hold();
+        self.len_held()
     }
 
     /// Whether there are no items (a snapshot).
@@ -330,15 +526,16 @@ impl Queue {
 
     /// Marks one task done.
     pub fn task_done(&self) -> TaskDone {
-        let mut g = lock(&self.inner);
-        if g.unfinished == 0 {
+        let g = self.hold();
+        let unfinished = self.unfinished_held();
+        if unfinished == 0 {
             return TaskDone::NoTask;
         }
-        g.unfinished -= 1;
-        if g.unfinished > 0 {
+        self.set_unfinished(unfinished - 1);
+        if unfinished > 1 {
             return TaskDone::Done;
         }
-        let wake = g.joiners > 0;
+        let wake = g.inner.joiners > 0;
         drop(g);
         if wake {
             park::unpark_all(self.key(ALL_DONE));
@@ -348,21 +545,22 @@ impl Queue {
 
     /// Number of tasks put and not yet marked done.
     pub fn unfinished(&self) -> u64 {
-        lock(&self.inner).unfinished
+        let _g = self.hold();
+        self.unfinished_held()
     }
 
     /// Waits until every task is done; false on timeout.
     pub fn join(&self, timeout: Timeout) -> Result<bool> {
         let deadline = timeout.deadline();
-        let mut g = lock(&self.inner);
+        let mut g = self.hold();
         loop {
-            if g.unfinished == 0 {
+            if self.unfinished_held() == 0 {
                 return Ok(true);
             }
             if timeout.expired() {
                 return Ok(false);
             }
-            g.joiners += 1;
+            g.inner.joiners += 1;
             let r = park::park(
                 self.key(ALL_DONE),
                 || true,
@@ -370,8 +568,8 @@ impl Queue {
                 |_| {},
                 deadline,
             );
-            g = lock(&self.inner);
-            g.joiners -= 1;
+            g = self.hold();
+            g.inner.joiners -= 1;
             if r == ParkResult::Interrupted {
                 return Err(Error::Interrupted);
             }
@@ -382,12 +580,12 @@ impl Queue {
     /// `immediate`, the items are removed (each counted as a task done) and
     /// returned so the caller can release the handles they own.
     pub fn shutdown(&self, immediate: bool) -> Vec<Vec<u8>> {
-        let mut g = lock(&self.inner);
-        g.shutdown = true;
+        let mut g = self.hold();
+        self.set_word(SHUT, 1);
         let mut dropped = Vec::new();
         if immediate {
-            dropped = g.store.drain();
-            g.unfinished = g.unfinished.saturating_sub(dropped.len() as u64);
+            dropped = self.drain_held(&mut g);
+            self.set_unfinished(self.unfinished_held().saturating_sub(dropped.len() as u64));
         }
         drop(g);
         // Every waiter re-checks: getters see shutdown (or items), putters see
@@ -400,11 +598,13 @@ impl Queue {
 
     /// Whether `shutdown` was called.
     pub fn is_shut_down(&self) -> bool {
-        lock(&self.inner).shutdown
+        let _g = self.hold();
+        self.get_word(SHUT) != 0
     }
 
     /// Removes every item without any other change (the queue is being freed).
     pub fn take_all(&self) -> Vec<Vec<u8>> {
-        lock(&self.inner).store.drain()
+        let mut g = self.hold();
+        self.drain_held(&mut g)
     }
 }

@@ -206,10 +206,18 @@ function resolveModule(target: ModuleTarget): PreparedTarget {
  * the class because wrappers revived in other isolates are made without the
  * constructor (so they could not carry private fields).
  */
-const unstarted = new WeakMap<
-  Thread,
-  { target: PreparedTarget | ModuleTarget; args: unknown[]; resourceLimits: ResourceLimits | undefined }
->();
+interface Pending {
+  target: PreparedTarget | ModuleTarget;
+  args: unknown[];
+  resourceLimits: ResourceLimits | undefined;
+}
+const unstarted = new WeakMap<Thread, Pending>();
+/**
+ * Set by spawn() around its `new Thread`: the constructor then leaves its pending
+ * start in `spawned` instead of registering the thread as unstarted.
+ */
+let spawning = false;
+let spawned: Pending | undefined;
 /**
  * Threads created here, not started yet, that will take a pool worker (not those
  * with resourceLimits); one dropped unstarted stops counting once collected.
@@ -243,10 +251,47 @@ function outcomeOf(thread: Thread): unknown {
   return value;
 }
 
+/**
+ * Starts `thread` (record `h`, New) with what its constructor prepared. `ownArgs`:
+ * `pending.args` is a plain array made by this module (spawn's rest parameter),
+ * so when empty it has nothing to replace and nothing that could fail to clone.
+ */
+function launch(thread: Thread, h: Handle, pending: Pending, ownArgs: boolean): void {
+  const target = 'kind' in pending.target ? pending.target : resolveModule(pending.target);
+  const argHandles: Handle[] = [];
+  let args = pending.args;
+  if (!ownArgs || args.length > 0) {
+    args = withPlaceholders(args, argHandles) as unknown[];
+    try {
+      structuredClone(args); // what postMessage will do: fail here, before anything runs
+    } catch (error) {
+      throw new TypeError(`args cannot cross threads: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+  }
+  // Each handle in flight owns a reference until the thread adopts it.
+  for (const id of argHandles) backend.retain(id);
+  const message: RunMessage = { type: 'run', record: h, target, args, argHandles };
+  const timer = timers.get(thread);
+  if (timer !== undefined) {
+    message.timer = timer;
+    backend.retain(timer.event); // owned by the message until the thread adopts it
+  }
+  try {
+    pool.run(message, backend.threadDaemon(h), (nativeId) => backend.threadMarkRunning(h, nativeId), pending.resourceLimits);
+  } catch (error) {
+    for (const id of argHandles) backend.release(id);
+    if (timer !== undefined) backend.release(timer.event);
+    throw error;
+  }
+}
+
 export class Thread {
   declare readonly [kHandle]: Handle;
 
   constructor(options: ThreadOptions) {
+    // Taken at once: code run by the checks below (a Proxy's traps) sees it false.
+    const direct = spawning;
+    spawning = false;
     checkArity(arguments, 1, 'new Thread()');
     const raw = checkOptions(options, 'options', ['target', 'args', 'name', 'daemon', 'resourceLimits']);
     if (options === undefined) {
@@ -256,11 +301,17 @@ export class Thread {
     const args = raw.args === undefined ? [] : raw.args;
     if (!Array.isArray(args)) throw typeError('args', 'an array', args);
     const name = raw.name === undefined ? undefined : checkString(raw.name, 'name');
-    const daemon = raw.daemon === undefined ? currentThread().daemon : checkBoolean(raw.daemon, 'daemon');
+    const daemon = raw.daemon === undefined ? backend.threadDaemon(currentRecord()) : checkBoolean(raw.daemon, 'daemon');
     const resourceLimits = checkResourceLimits(raw.resourceLimits, 'resourceLimits');
     Object.defineProperty(this, kHandle, { value: backend.threadNew(name ?? nextName('Thread'), daemon) });
     track(this);
-    unstarted.set(this, { target, args, resourceLimits });
+    const pending: Pending = { target, args, resourceLimits };
+    if (direct) {
+      // spawn() starts it at once: no need to count it among the unstarted.
+      spawned = pending;
+      return;
+    }
+    unstarted.set(this, pending);
     if (resourceLimits === undefined) {
       droppedUnstarted.register(this, undefined, this);
       pool.expect(Math.min(++unstartedCount, EXPECT_MAX));
@@ -318,29 +369,7 @@ export class Thread {
     if (backend.threadState(h) !== ThreadState.New) throw new ThreadError('threads can only be started once');
     const pending = unstarted.get(this);
     if (pending === undefined) throw new ThreadError('a thread can only be started from the thread that created it');
-    const target = 'kind' in pending.target ? pending.target : resolveModule(pending.target);
-    const argHandles: Handle[] = [];
-    const args = withPlaceholders(pending.args, argHandles) as unknown[];
-    try {
-      structuredClone(args); // what postMessage will do: fail here, before anything runs
-    } catch (error) {
-      throw new TypeError(`args cannot cross threads: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-    }
-    // Each handle in flight owns a reference until the thread adopts it.
-    for (const id of argHandles) backend.retain(id);
-    const message: RunMessage = { type: 'run', record: h, target, args, argHandles };
-    const timer = timers.get(this);
-    if (timer !== undefined) {
-      message.timer = timer;
-      backend.retain(timer.event); // owned by the message until the thread adopts it
-    }
-    try {
-      pool.run(message, this.daemon, (nativeId) => backend.threadMarkRunning(h, nativeId), pending.resourceLimits);
-    } catch (error) {
-      for (const id of argHandles) backend.release(id);
-      if (timer !== undefined) backend.release(timer.event);
-      throw error;
-    }
+    launch(this, h, pending, false);
     unstarted.delete(this);
     if (pending.resourceLimits === undefined) {
       droppedUnstarted.unregister(this);
@@ -394,7 +423,15 @@ registerKind('thread', (h) => {
 
 /** Creates and starts a thread running `target(...args)`. */
 export function spawn<F extends ThreadFunction>(target: F | ModuleTarget, ...args: Parameters<F> | unknown[]): Thread {
-  return new Thread({ target, args }).start();
+  spawning = true;
+  spawned = undefined;
+  const thread = new Thread({ target, args });
+  const pending = spawned as Pending | undefined;
+  spawned = undefined;
+  if (pending === undefined) throw new ThreadError('spawn: the thread was not prepared'); // unreachable
+  // `args` is a rest parameter: a plain array of our own.
+  launch(thread, thread[kHandle], pending, true);
+  return thread;
 }
 
 /** The calling thread's record: what owns the RLocks it takes. */

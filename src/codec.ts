@@ -183,6 +183,8 @@ export function revivePlaceholders(
   owned: boolean,
   buffers?: readonly SharedArrayBuffer[],
 ): unknown {
+  // Nothing a placeholder could name: the walk below would leave every value as it is.
+  if (ids.length === 0 && buffers === undefined) return value;
   const seen = new Set<object>();
   // One placeholder met twice (the same view twice in the item) is one object again.
   const revived = new Map<object, unknown>();

@@ -104,7 +104,7 @@ async function run(message: RunMessage): Promise<void> {
   running = message.record;
   setCurrentRecord(message.record);
   // Should the heap limit kill this isolate, no JS runs again here: the backend writes this outcome.
-  backend.threadSetEpitaph(message.record, encodeError(killedError(message.record)));
+  backend.threadSetEpitaph(message.record, () => encodeError(killedError(message.record)));
   let outcome: { data: Uint8Array; failed: boolean };
   let sendToHook: (() => void) | undefined;
   try {

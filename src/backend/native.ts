@@ -302,7 +302,7 @@ function adapt(b: RawBinding): Backend {
     threadMarkRunning: (h, nativeId) => b.threadMarkRunning(h, nativeId),
     threadNativeId: (h) => b.threadNativeId(h),
     threadFinish: (h, data, failed) => b.threadFinish(h, data, failed),
-    threadSetEpitaph: (h, data) => b.threadSetEpitaph(h, data),
+    threadSetEpitaph: (h, epitaph) => b.threadSetEpitaph(h, epitaph()),
     threadClearEpitaph: () => b.threadClearEpitaph(),
     threadJoin: (h, timeoutMs) => b.threadJoin(h, timeoutMs),
     threadOutcome: (h): ThreadOutcome | undefined => {

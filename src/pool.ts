@@ -43,7 +43,9 @@ const enum Control {
   NativeId = 1,
   /** Counts the runs given to the worker, so a late `done` message is recognised. */
   Runs = 2,
-  Length = 3,
+  /** Counts the run messages posted to the worker, bumped after each is in its port (see lingering). */
+  Posted = 3,
+  Length = 4,
 }
 
 const enum WorkerState {
@@ -72,6 +74,8 @@ export interface PoolWorkerData {
   pool: SharedArrayBuffer;
   /** Its way to the shared-buffer vault (buffers.ts). */
   vault: VaultLink;
+  /** Whether it lingers after a thread, watching for the next (not a worker with resourceLimits: it ends). */
+  linger: boolean;
 }
 
 /** Why a worker died under a thread that had not finished: its exit code, and whether its heap limit killed it. */
@@ -106,7 +110,7 @@ class PoolWorker {
   constructor(onExit: (w: PoolWorker, code: number) => void, pool: SharedArrayBuffer, resourceLimits?: ResourceLimits) {
     const control = new SharedArrayBuffer(Control.Length * 4);
     this.control = new Int32Array(control);
-    const nt: PoolWorkerData = { ids: shared, control, pool, vault: linkForWorker() };
+    const nt: PoolWorkerData = { ids: shared, control, pool, vault: linkForWorker(), linger: resourceLimits === undefined };
     this.worker = new Worker(new URL('./worker-entry.js', import.meta.url), {
       workerData: { [kBackendKey]: backendWorkerData(), nt },
       resourceLimits,
@@ -177,6 +181,8 @@ class PoolWorker {
     if (daemon) this.worker.unref();
     else this.worker.ref();
     this.worker.postMessage(message);
+    // After the post: a lingering worker that sees this move finds the message in its port.
+    Atomics.add(this.control, Control.Posted, 1);
   }
 }
 
@@ -193,6 +199,11 @@ export function signalBooted(data: PoolWorkerData, nativeId: number, ok: boolean
   Atomics.store(words, Control.State, ok ? WorkerState.Idle : WorkerState.Failed);
   Atomics.notify(words, Control.State);
   bumpReady(new Int32Array(data.pool));
+}
+
+/** Worker side: how many run messages its pool has posted to it (wrapping at 2^32). */
+export function postedRuns(words: Int32Array): number {
+  return Atomics.load(words, Control.Posted);
 }
 
 /** Worker side: the thread is over, the worker can take another. Returns the run's number. */

@@ -45,7 +45,13 @@ const enum Control {
   Runs = 2,
   /** Counts the run messages posted to the worker, bumped after each is in its port (see lingering). */
   Posted = 3,
-  Length = 4,
+  /**
+   * 1 from the moment the worker takes a run until it goes back to its event
+   * loop after it, lingering or not (worker-entry.ts): an idle worker with Awake
+   * set is on a CPU and sees a run posted without being woken.
+   */
+  Awake = 4,
+  Length = 5,
 }
 
 const enum WorkerState {
@@ -174,15 +180,18 @@ class PoolWorker {
     return Atomics.load(this.control, Control.NativeId);
   }
 
-  /** Gives the claimed worker a thread to run. */
-  run(message: RunMessage, daemon: boolean): void {
+  /** Gives the claimed worker a thread to run; returns whether the worker was awake (see Control.Awake). */
+  run(message: RunMessage, daemon: boolean): boolean {
     this.record = message.record;
     Atomics.add(this.control, Control.Runs, 1);
     if (daemon) this.worker.unref();
     else this.worker.ref();
     this.worker.postMessage(message);
+    // Read before Posted moves: a worker that then ends its lingering takes this run.
+    const awake = Atomics.load(this.control, Control.Awake) === 1;
     // After the post: a lingering worker that sees this move finds the message in its port.
     Atomics.add(this.control, Control.Posted, 1);
+    return awake;
   }
 }
 
@@ -204,6 +213,11 @@ export function signalBooted(data: PoolWorkerData, nativeId: number, ok: boolean
 /** Worker side: how many run messages its pool has posted to it (wrapping at 2^32). */
 export function postedRuns(words: Int32Array): number {
   return Atomics.load(words, Control.Posted);
+}
+
+/** Worker side: it took a run (true), or goes back to its event loop after one (false). */
+export function setAwake(words: Int32Array, awake: boolean): void {
+  Atomics.store(words, Control.Awake, awake ? 1 : 0);
 }
 
 /** Worker side: the thread is over, the worker can take another. Returns the run's number. */
@@ -318,13 +332,14 @@ export class Pool {
   /**
    * Runs `message` on a worker (with `resourceLimits`, one of its own). `onRunning(nativeId)`
    * is called before the worker sees the message, so the record is Running before its thread can finish.
+   * Returns whether the worker was awake, so takes the run without being woken.
    */
-  run(message: RunMessage, daemon: boolean, onRunning: (nativeId: number) => void, resourceLimits?: ResourceLimits): void {
+  run(message: RunMessage, daemon: boolean, onRunning: (nativeId: number) => void, resourceLimits?: ResourceLimits): boolean {
     const w = resourceLimits === undefined ? this.#claim() : this.#dedicated(resourceLimits);
     // Once threads run, any of them may send a buffer; the workers' boot is over by now.
     startVault();
     onRunning(w.nativeId);
-    w.run(message, daemon);
+    return w.run(message, daemon);
   }
 
   /** Makes sure at least `n` workers are idle or booting, and waits for them to boot. */

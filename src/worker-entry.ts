@@ -13,7 +13,7 @@ import { revivePlaceholders } from './codec.js';
 import { errorRecord } from './errors.js';
 import { Event } from './event.js';
 import { wrapperFor } from './handles.js';
-import { postedRuns, signalBooted, signalIdle, type DoneMessage, type PoolWorkerData, type RunMessage } from './pool.js';
+import { postedRuns, setAwake, signalBooted, signalIdle, type DoneMessage, type PoolWorkerData, type RunMessage } from './pool.js';
 import { reportFailure } from './excepthook.js';
 import { encodeError, encodeOutcome, finishFailed, killedError, setCurrentRecord } from './thread.js';
 // The whole API, so that every kind of handle can be revived here (each module registers its kind).
@@ -127,7 +127,11 @@ async function run(message: RunMessage): Promise<void> {
   sendToHook?.();
   parentPort?.postMessage(done);
 
-  if (nt.linger && !lingerSoon) {
+  if (!nt.linger || lingerSoon) return;
+  if (lingerSkips > 0) {
+    lingerSkips--;
+    setAwake(control, false);
+  } else {
     lingerSoon = true;
     setImmediate(linger);
   }
@@ -146,15 +150,27 @@ async function run(message: RunMessage): Promise<void> {
  * before, and process exit terminates it wherever it is. Measured on a 2-vCPU VM,
  * 20 us was too short to catch the next run of such a loop, 100 us caught it as
  * well as 400 us did.
+ *
+ * It backs off: after a lingering that caught nothing it skips the next 1, 3, 7
+ * ... 63 chances, until one catches a run again. So a program that starts threads
+ * now and then wastes little CPU on it, and so does a worker that shares its CPU
+ * with the thread that would post the run: there lingering only delays the poster
+ * (on this VM the scheduler often wakes the two onto one vCPU, and a worker parked
+ * in its event loop, switched to on the same CPU, is the faster way then).
  */
 const LINGER_MS = 0.1;
+const MAX_MISSES = 6;
 let lingerSoon = false;
+/** Chances to linger left to skip, and lingerings in a row that caught nothing (see above). */
+let lingerSkips = 0;
+let lingerMisses = 0;
 /** Run messages taken, by either way; Posted runs ahead of it while one waits in the port. */
 let consumed = 0;
 
 function take(message: RunMessage): void {
   if (message.type !== 'run') return;
   consumed = (consumed + 1) | 0;
+  if (nt.linger) setAwake(control, true);
   void run(message);
 }
 
@@ -163,8 +179,16 @@ function linger(): void {
   if (running !== undefined || parentPort === null) return; // a run from the event loop is under way
   const until = performance.now() + LINGER_MS;
   while (((postedRuns(control) - consumed) | 0) <= 0) {
-    if (performance.now() >= until) return;
+    if (performance.now() >= until) {
+      setAwake(control, false);
+      // A run posted just before Awake went 0 was posted to an awake worker: take it.
+      if (((postedRuns(control) - consumed) | 0) > 0) break;
+      lingerMisses = Math.min(lingerMisses + 1, MAX_MISSES);
+      lingerSkips = (1 << lingerMisses) - 1;
+      return;
+    }
   }
+  lingerMisses = 0;
   const next = receiveMessageOnPort(parentPort);
   if (next !== undefined) take(next.message as RunMessage);
 }

@@ -91,8 +91,10 @@ export interface RunMessage {
   type: 'run';
   record: Handle;
   target: { kind: 'function'; source: string } | { kind: 'module'; url: string; export: string };
-  args: unknown[];
-  argHandles: Handle[];
+  /** Absent when empty (each empty array costs the post and the receipt a little). */
+  args?: unknown[];
+  /** Absent when empty. */
+  argHandles?: Handle[];
   /** A Timer's: wait `interval` ms on the Event `event` (handle owned by the message) first; run only if it stays unset. */
   timer?: { event: Handle; interval: number };
 }
@@ -221,8 +223,7 @@ export function setAwake(words: Int32Array, awake: boolean): void {
 }
 
 /** Worker side: the thread is over, the worker can take another. Returns the run's number. */
-export function signalIdle(data: PoolWorkerData, poolWords: Int32Array): number {
-  const words = new Int32Array(data.control);
+export function signalIdle(words: Int32Array, poolWords: Int32Array): number {
   const run = Atomics.load(words, Control.Runs);
   Atomics.store(words, Control.State, WorkerState.Idle);
   bumpReady(poolWords);

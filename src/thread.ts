@@ -307,7 +307,9 @@ function launch(thread: Thread, h: Handle, pending: Pending, ownArgs: boolean): 
   }
   // Each handle in flight owns a reference until the thread adopts it.
   for (const id of argHandles) backend.retain(id);
-  const message: RunMessage = { type: 'run', record: h, target, args, argHandles };
+  const message: RunMessage = { type: 'run', record: h, target };
+  if (args.length > 0) message.args = args;
+  if (argHandles.length > 0) message.argHandles = argHandles;
   const timer = timers.get(thread);
   if (timer !== undefined) {
     message.timer = timer;

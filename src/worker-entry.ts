@@ -77,8 +77,7 @@ function compileSource(source: string): Target {
   return result as Target;
 }
 
-async function load(target: RunMessage['target']): Promise<Target> {
-  if (target.kind === 'function') return compile(target.source);
+async function load(target: RunMessage['target'] & { kind: 'module' }): Promise<Target> {
   const module = (await import(target.url)) as Record<string, unknown>;
   const fn = module[target.export];
   if (typeof fn !== 'function') {
@@ -108,8 +107,8 @@ async function run(message: RunMessage): Promise<void> {
   let outcome: { data: Uint8Array; failed: boolean };
   let sendToHook: (() => void) | undefined;
   try {
-    const args = revivePlaceholders(message.args, message.argHandles, true) as unknown[];
-    const fn = await load(message.target);
+    const args = revivePlaceholders(message.args ?? [], message.argHandles ?? [], true) as unknown[];
+    const fn = message.target.kind === 'function' ? compile(message.target.source) : await load(message.target);
     if (message.timer !== undefined && timerCancelled(message.timer)) outcome = encodeOutcome(undefined);
     else outcome = encodeOutcome(await fn(...args));
   } catch (error) {
@@ -119,7 +118,7 @@ async function run(message: RunMessage): Promise<void> {
   // Idle before the outcome is published, so a joiner that starts the next thread
   // at once finds this worker free. A new run waits in the message queue until
   // this function has returned.
-  const done: DoneMessage = { type: 'done', run: signalIdle(nt, poolWords) };
+  const done: DoneMessage = { type: 'done', run: signalIdle(control, poolWords) };
   backend.threadFinish(message.record, outcome.data, outcome.failed);
   backend.threadClearEpitaph();
   running = undefined;

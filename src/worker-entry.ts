@@ -15,7 +15,7 @@ import { Event } from './event.js';
 import { wrapperFor } from './handles.js';
 import { postedRuns, setAwake, signalBooted, signalIdle, type DoneMessage, type PoolWorkerData, type RunMessage } from './pool.js';
 import { reportFailure } from './excepthook.js';
-import { encodeError, encodeOutcome, finishFailed, killedError, setCurrentRecord } from './thread.js';
+import { encodeError, encodeOutcome, finishFailed, killedEpitaph, setCurrentRecord } from './thread.js';
 // The whole API, so that every kind of handle can be revived here (each module registers its kind).
 import './index.js';
 
@@ -103,7 +103,7 @@ async function run(message: RunMessage): Promise<void> {
   running = message.record;
   setCurrentRecord(message.record);
   // Should the heap limit kill this isolate, no JS runs again here: the backend writes this outcome.
-  backend.threadSetEpitaph(message.record, () => encodeError(killedError(message.record)));
+  backend.threadSetEpitaph(message.record, killedEpitaph);
   let outcome: { data: Uint8Array; failed: boolean };
   let sendToHook: (() => void) | undefined;
   try {

@@ -173,6 +173,16 @@ function reviveBuffer(p: BufferPlaceholder, buffers: readonly SharedArrayBuffer[
   return new viewTypes[view](buffer, offset, length);
 }
 
+/** One revival's state (module-level functions, not closures: esbuild's keepNames names each closure as it is made). */
+interface Revival {
+  ids: readonly Handle[];
+  owned: boolean;
+  buffers: readonly SharedArrayBuffer[] | undefined;
+  seen: Set<object>;
+  /** One placeholder met twice (the same view twice in the item) is one object again. */
+  revived: Map<object, unknown>;
+}
+
 /**
  * Turns placeholders back into wrappers (and, given `buffers`, into those
  * buffers or views on them), in place (the value is a fresh copy).
@@ -183,38 +193,39 @@ export function revivePlaceholders(
   owned: boolean,
   buffers?: readonly SharedArrayBuffer[],
 ): unknown {
-  const seen = new Set<object>();
-  // One placeholder met twice (the same view twice in the item) is one object again.
-  const revived = new Map<object, unknown>();
-  const revivePlaceholder = (p: Placeholder): unknown => {
-    const index = p[kPlaceholder];
-    if (typeof index !== 'number' || index < 0 || index >= ids.length) return p;
-    const parts = (p.parts ?? []).map((part) => revivePlaceholder(part) as HandleObject);
-    return wrapperFor(ids[index], owned, p.tag, parts);
-  };
-  const visit = (v: unknown): unknown => {
-    if (!isWalkable(v)) return v;
-    if (buffers !== undefined && Object.hasOwn(v, kBufferPlaceholder)) {
-      if (!revived.has(v)) revived.set(v, reviveBuffer(v as BufferPlaceholder, buffers));
-      return revived.get(v);
-    }
-    if (Object.hasOwn(v, kPlaceholder)) return revivePlaceholder(v as Placeholder);
-    if (seen.has(v)) return v;
-    seen.add(v);
-    if (v instanceof Map) {
-      const entries = [...v].map(([k, x]) => [visit(k), visit(x)] as const);
-      v.clear();
-      for (const [k, x] of entries) v.set(k, x);
-    } else if (v instanceof Set) {
-      const items = [...v].map(visit);
-      v.clear();
-      for (const x of items) v.add(x);
-    } else {
-      for (const key of Object.keys(v)) (v as Record<string, unknown>)[key] = visit((v as Record<string, unknown>)[key]);
-    }
-    return v;
-  };
-  return visit(value);
+  // Nothing a placeholder could name: the walk below would leave every value as it is.
+  if (ids.length === 0 && buffers === undefined) return value;
+  return reviveValue({ ids, owned, buffers, seen: new Set(), revived: new Map() }, value);
+}
+
+function revivePlaceholder(r: Revival, p: Placeholder): unknown {
+  const index = p[kPlaceholder];
+  if (typeof index !== 'number' || index < 0 || index >= r.ids.length) return p;
+  const parts = (p.parts ?? []).map((part) => revivePlaceholder(r, part) as HandleObject);
+  return wrapperFor(r.ids[index], r.owned, p.tag, parts);
+}
+
+function reviveValue(r: Revival, v: unknown): unknown {
+  if (!isWalkable(v)) return v;
+  if (r.buffers !== undefined && Object.hasOwn(v, kBufferPlaceholder)) {
+    if (!r.revived.has(v)) r.revived.set(v, reviveBuffer(v as BufferPlaceholder, r.buffers));
+    return r.revived.get(v);
+  }
+  if (Object.hasOwn(v, kPlaceholder)) return revivePlaceholder(r, v as Placeholder);
+  if (r.seen.has(v)) return v;
+  r.seen.add(v);
+  if (v instanceof Map) {
+    const entries = [...v].map(([k, x]) => [reviveValue(r, k), reviveValue(r, x)] as const);
+    v.clear();
+    for (const [k, x] of entries) v.set(k, x);
+  } else if (v instanceof Set) {
+    const items = [...v].map((x) => reviveValue(r, x));
+    v.clear();
+    for (const x of items) v.add(x);
+  } else {
+    for (const key of Object.keys(v)) (v as Record<string, unknown>)[key] = reviveValue(r, (v as Record<string, unknown>)[key]);
+  }
+  return v;
 }
 
 function cloneError(param: string, error: unknown): TypeError {

@@ -43,7 +43,15 @@ const enum Control {
   NativeId = 1,
   /** Counts the runs given to the worker, so a late `done` message is recognised. */
   Runs = 2,
-  Length = 3,
+  /** Counts the run messages posted to the worker, bumped after each is in its port (see lingering). */
+  Posted = 3,
+  /**
+   * 1 from the moment the worker takes a run until it goes back to its event
+   * loop after it, lingering or not (worker-entry.ts): an idle worker with Awake
+   * set is on a CPU and sees a run posted without being woken.
+   */
+  Awake = 4,
+  Length = 5,
 }
 
 const enum WorkerState {
@@ -72,6 +80,8 @@ export interface PoolWorkerData {
   pool: SharedArrayBuffer;
   /** Its way to the shared-buffer vault (buffers.ts). */
   vault: VaultLink;
+  /** Whether it lingers after a thread, watching for the next (not a worker with resourceLimits: it ends). */
+  linger: boolean;
 }
 
 /** Why a worker died under a thread that had not finished: its exit code, and whether its heap limit killed it. */
@@ -81,8 +91,10 @@ export interface RunMessage {
   type: 'run';
   record: Handle;
   target: { kind: 'function'; source: string } | { kind: 'module'; url: string; export: string };
-  args: unknown[];
-  argHandles: Handle[];
+  /** Absent when empty (each empty array costs the post and the receipt a little). */
+  args?: unknown[];
+  /** Absent when empty. */
+  argHandles?: Handle[];
   /** A Timer's: wait `interval` ms on the Event `event` (handle owned by the message) first; run only if it stays unset. */
   timer?: { event: Handle; interval: number };
 }
@@ -106,7 +118,7 @@ class PoolWorker {
   constructor(onExit: (w: PoolWorker, code: number) => void, pool: SharedArrayBuffer, resourceLimits?: ResourceLimits) {
     const control = new SharedArrayBuffer(Control.Length * 4);
     this.control = new Int32Array(control);
-    const nt: PoolWorkerData = { ids: shared, control, pool, vault: linkForWorker() };
+    const nt: PoolWorkerData = { ids: shared, control, pool, vault: linkForWorker(), linger: resourceLimits === undefined };
     this.worker = new Worker(new URL('./worker-entry.js', import.meta.url), {
       workerData: { [kBackendKey]: backendWorkerData(), nt },
       resourceLimits,
@@ -170,13 +182,18 @@ class PoolWorker {
     return Atomics.load(this.control, Control.NativeId);
   }
 
-  /** Gives the claimed worker a thread to run. */
-  run(message: RunMessage, daemon: boolean): void {
+  /** Gives the claimed worker a thread to run; returns whether the worker was awake (see Control.Awake). */
+  run(message: RunMessage, daemon: boolean): boolean {
     this.record = message.record;
     Atomics.add(this.control, Control.Runs, 1);
     if (daemon) this.worker.unref();
     else this.worker.ref();
     this.worker.postMessage(message);
+    // Read before Posted moves: a worker that then ends its lingering takes this run.
+    const awake = Atomics.load(this.control, Control.Awake) === 1;
+    // After the post: a lingering worker that sees this move finds the message in its port.
+    Atomics.add(this.control, Control.Posted, 1);
+    return awake;
   }
 }
 
@@ -195,9 +212,18 @@ export function signalBooted(data: PoolWorkerData, nativeId: number, ok: boolean
   bumpReady(new Int32Array(data.pool));
 }
 
+/** Worker side: how many run messages its pool has posted to it (wrapping at 2^32). */
+export function postedRuns(words: Int32Array): number {
+  return Atomics.load(words, Control.Posted);
+}
+
+/** Worker side: it took a run (true), or goes back to its event loop after one (false). */
+export function setAwake(words: Int32Array, awake: boolean): void {
+  Atomics.store(words, Control.Awake, awake ? 1 : 0);
+}
+
 /** Worker side: the thread is over, the worker can take another. Returns the run's number. */
-export function signalIdle(data: PoolWorkerData, poolWords: Int32Array): number {
-  const words = new Int32Array(data.control);
+export function signalIdle(words: Int32Array, poolWords: Int32Array): number {
   const run = Atomics.load(words, Control.Runs);
   Atomics.store(words, Control.State, WorkerState.Idle);
   bumpReady(poolWords);
@@ -307,13 +333,14 @@ export class Pool {
   /**
    * Runs `message` on a worker (with `resourceLimits`, one of its own). `onRunning(nativeId)`
    * is called before the worker sees the message, so the record is Running before its thread can finish.
+   * Returns whether the worker was awake, so takes the run without being woken.
    */
-  run(message: RunMessage, daemon: boolean, onRunning: (nativeId: number) => void, resourceLimits?: ResourceLimits): void {
+  run(message: RunMessage, daemon: boolean, onRunning: (nativeId: number) => void, resourceLimits?: ResourceLimits): boolean {
     const w = resourceLimits === undefined ? this.#claim() : this.#dedicated(resourceLimits);
     // Once threads run, any of them may send a buffer; the workers' boot is over by now.
     startVault();
     onRunning(w.nativeId);
-    w.run(message, daemon);
+    return w.run(message, daemon);
   }
 
   /** Makes sure at least `n` workers are idle or booting, and waits for them to boot. */

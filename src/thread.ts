@@ -86,6 +86,20 @@ export function killedError(record: Handle): ErrorRecord {
 }
 
 /**
+ * Stands for killedError(record) in the epitaph a worker leaves with the native
+ * backend before each thread (worker-entry.ts): one set of bytes for every thread,
+ * made once per isolate, instead of the thread's own message encoded before every
+ * run (a backend call for its name and an encode, ~2.5 us). outcomeOf turns it
+ * into the thread's message: every reader of an outcome goes through it.
+ */
+const KILLED_MARK = '\u0000native-threads: killed by its memory limit';
+let killedMarkBytes: Uint8Array | undefined;
+
+export function killedEpitaph(): Uint8Array {
+  return (killedMarkBytes ??= encodeError({ name: 'ThreadError', message: KILLED_MARK, stack: undefined }));
+}
+
+/**
  * Whether the OS thread that ran `record` has ended, on Linux (elsewhere: not
  * known, false). A worker isolate keeps its OS thread for life, and a thread's
  * outcome is recorded before its isolate can end (normal end, process.exit());
@@ -126,8 +140,45 @@ function osLookDue(): boolean {
 /** How often a blocked join looks whether the joined thread's OS thread still exists. */
 const DEAD_CHECK_MS = 100;
 
+/**
+ * The last thread this isolate started on an awake worker (pool.ts): one that
+ * took its run without being woken. A join of that thread first polls it for up
+ * to JOIN_SPIN_MS, so a short thread is joined without putting the joiner to
+ * sleep and waking it (tens of microseconds on a VM), and its finish finds nobody
+ * to wake. That pays only while the worker runs on another CPU: one that shares
+ * the joiner's (on this VM the scheduler often wakes the two onto one vCPU) cannot
+ * run while the joiner spins. So a poll that did not see the thread end makes the
+ * next 1, 3, 7 ... 63 such joins sleep at once, until a poll succeeds again.
+ */
+let hotRecord: Handle | undefined;
+const JOIN_SPIN_MS = 0.05;
+const MAX_SPIN_MISSES = 6;
+let spinSkips = 0;
+let spinMisses = 0;
+
+/** The spin of a join of `record` (see hotRecord): true when the thread ended meanwhile. */
+function joinSpin(record: Handle, deadline: number): boolean {
+  if (record !== hotRecord) return false;
+  hotRecord = undefined;
+  if (spinSkips > 0) {
+    spinSkips--;
+    return false;
+  }
+  const until = Math.min(deadline, performance.now() + JOIN_SPIN_MS);
+  do {
+    if (backend.threadJoin(record, 0)) {
+      spinMisses = 0;
+      return true;
+    }
+  } while (performance.now() < until);
+  spinMisses = Math.min(spinMisses + 1, MAX_SPIN_MISSES);
+  spinSkips = (1 << spinMisses) - 1;
+  return false;
+}
+
 function joinSliced(record: Handle, ms: Millis): boolean {
   const deadline = ms === FOREVER ? Infinity : performance.now() + ms;
+  if (joinSpin(record, deadline)) return true;
   for (;;) {
     const left = deadline - performance.now();
     if (left <= 0) return false;
@@ -206,10 +257,18 @@ function resolveModule(target: ModuleTarget): PreparedTarget {
  * the class because wrappers revived in other isolates are made without the
  * constructor (so they could not carry private fields).
  */
-const unstarted = new WeakMap<
-  Thread,
-  { target: PreparedTarget | ModuleTarget; args: unknown[]; resourceLimits: ResourceLimits | undefined }
->();
+interface Pending {
+  target: PreparedTarget | ModuleTarget;
+  args: unknown[];
+  resourceLimits: ResourceLimits | undefined;
+}
+const unstarted = new WeakMap<Thread, Pending>();
+/**
+ * Set by spawn() around its `new Thread`: the constructor then leaves its pending
+ * start in `spawned` instead of registering the thread as unstarted.
+ */
+let spawning = false;
+let spawned: Pending | undefined;
 /**
  * Threads created here, not started yet, that will take a pool worker (not those
  * with resourceLimits); one dropped unstarted stops counting once collected.
@@ -239,14 +298,57 @@ function outcomeOf(thread: Thread): unknown {
   const outcome = backend.threadOutcome(thread[kHandle]);
   if (outcome === undefined) return undefined;
   const value = decode(outcome.data, false);
-  if (outcome.failed) throw rebuildError(value as ErrorRecord);
+  if (outcome.failed) {
+    const error = value as ErrorRecord;
+    throw rebuildError(error.message === KILLED_MARK ? killedError(thread[kHandle]) : error);
+  }
   return value;
+}
+
+/**
+ * Starts `thread` (record `h`, New) with what its constructor prepared. `ownArgs`:
+ * `pending.args` is a plain array made by this module (spawn's rest parameter),
+ * so when empty it has nothing to replace and nothing that could fail to clone.
+ */
+function launch(thread: Thread, h: Handle, pending: Pending, ownArgs: boolean): void {
+  const target = 'kind' in pending.target ? pending.target : resolveModule(pending.target);
+  const argHandles: Handle[] = [];
+  let args = pending.args;
+  if (!ownArgs || args.length > 0) {
+    args = withPlaceholders(args, argHandles) as unknown[];
+    try {
+      structuredClone(args); // what postMessage will do: fail here, before anything runs
+    } catch (error) {
+      throw new TypeError(`args cannot cross threads: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+  }
+  // Each handle in flight owns a reference until the thread adopts it.
+  for (const id of argHandles) backend.retain(id);
+  const message: RunMessage = { type: 'run', record: h, target };
+  if (args.length > 0) message.args = args;
+  if (argHandles.length > 0) message.argHandles = argHandles;
+  const timer = timers.get(thread);
+  if (timer !== undefined) {
+    message.timer = timer;
+    backend.retain(timer.event); // owned by the message until the thread adopts it
+  }
+  try {
+    const awake = pool.run(message, backend.threadDaemon(h), (nativeId) => backend.threadMarkRunning(h, nativeId), pending.resourceLimits);
+    hotRecord = awake ? h : undefined;
+  } catch (error) {
+    for (const id of argHandles) backend.release(id);
+    if (timer !== undefined) backend.release(timer.event);
+    throw error;
+  }
 }
 
 export class Thread {
   declare readonly [kHandle]: Handle;
 
   constructor(options: ThreadOptions) {
+    // Taken at once: code run by the checks below (a Proxy's traps) sees it false.
+    const direct = spawning;
+    spawning = false;
     checkArity(arguments, 1, 'new Thread()');
     const raw = checkOptions(options, 'options', ['target', 'args', 'name', 'daemon', 'resourceLimits']);
     if (options === undefined) {
@@ -256,11 +358,17 @@ export class Thread {
     const args = raw.args === undefined ? [] : raw.args;
     if (!Array.isArray(args)) throw typeError('args', 'an array', args);
     const name = raw.name === undefined ? undefined : checkString(raw.name, 'name');
-    const daemon = raw.daemon === undefined ? currentThread().daemon : checkBoolean(raw.daemon, 'daemon');
+    const daemon = raw.daemon === undefined ? backend.threadDaemon(currentRecord()) : checkBoolean(raw.daemon, 'daemon');
     const resourceLimits = checkResourceLimits(raw.resourceLimits, 'resourceLimits');
     Object.defineProperty(this, kHandle, { value: backend.threadNew(name ?? nextName('Thread'), daemon) });
     track(this);
-    unstarted.set(this, { target, args, resourceLimits });
+    const pending: Pending = { target, args, resourceLimits };
+    if (direct) {
+      // spawn() starts it at once: no need to count it among the unstarted.
+      spawned = pending;
+      return;
+    }
+    unstarted.set(this, pending);
     if (resourceLimits === undefined) {
       droppedUnstarted.register(this, undefined, this);
       pool.expect(Math.min(++unstartedCount, EXPECT_MAX));
@@ -318,29 +426,7 @@ export class Thread {
     if (backend.threadState(h) !== ThreadState.New) throw new ThreadError('threads can only be started once');
     const pending = unstarted.get(this);
     if (pending === undefined) throw new ThreadError('a thread can only be started from the thread that created it');
-    const target = 'kind' in pending.target ? pending.target : resolveModule(pending.target);
-    const argHandles: Handle[] = [];
-    const args = withPlaceholders(pending.args, argHandles) as unknown[];
-    try {
-      structuredClone(args); // what postMessage will do: fail here, before anything runs
-    } catch (error) {
-      throw new TypeError(`args cannot cross threads: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-    }
-    // Each handle in flight owns a reference until the thread adopts it.
-    for (const id of argHandles) backend.retain(id);
-    const message: RunMessage = { type: 'run', record: h, target, args, argHandles };
-    const timer = timers.get(this);
-    if (timer !== undefined) {
-      message.timer = timer;
-      backend.retain(timer.event); // owned by the message until the thread adopts it
-    }
-    try {
-      pool.run(message, this.daemon, (nativeId) => backend.threadMarkRunning(h, nativeId), pending.resourceLimits);
-    } catch (error) {
-      for (const id of argHandles) backend.release(id);
-      if (timer !== undefined) backend.release(timer.event);
-      throw error;
-    }
+    launch(this, h, pending, false);
     unstarted.delete(this);
     if (pending.resourceLimits === undefined) {
       droppedUnstarted.unregister(this);
@@ -394,7 +480,15 @@ registerKind('thread', (h) => {
 
 /** Creates and starts a thread running `target(...args)`. */
 export function spawn<F extends ThreadFunction>(target: F | ModuleTarget, ...args: Parameters<F> | unknown[]): Thread {
-  return new Thread({ target, args }).start();
+  spawning = true;
+  spawned = undefined;
+  const thread = new Thread({ target, args });
+  const pending = spawned as Pending | undefined;
+  spawned = undefined;
+  if (pending === undefined) throw new ThreadError('spawn: the thread was not prepared'); // unreachable
+  // `args` is a rest parameter: a plain array of our own.
+  launch(thread, thread[kHandle], pending, true);
+  return thread;
 }
 
 /** The calling thread's record: what owns the RLocks it takes. */

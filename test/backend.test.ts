@@ -1395,6 +1395,26 @@ describe('Thread records', () => {
     expect(b.liveObjects()).toBe(base);
   });
 
+  test('outcomes of every size, returned or thrown, read back as their own bytes', () => {
+    // The native adapter copies an outcome through a 4 KiB scratch array, and takes
+    // the addon's Buffer for a larger one: both ways, and a read between two others.
+    const payloads = [0, 1, 4091, 4092, 4093, 10_000].map((n) => Array.from({ length: n }, (_, i) => (i * 7 + n) & 0xff));
+    const records = payloads.map((payload, i) => {
+      const t = b.threadNew(`t${i}`, false);
+      b.threadMarkRunning(t, 1);
+      b.threadFinish(t, encode([], payload), i % 2 === 1);
+      return t;
+    });
+    const first = records.map((t) => b.threadOutcome(t));
+    records.forEach((t, i) => {
+      const again = b.threadOutcome(t);
+      expect(again?.failed).toBe(i % 2 === 1);
+      expect([...(again?.data ?? [])]).toEqual([0, 0, 0, 0, ...payloads[i]]);
+      expect([...(first[i]?.data ?? [])]).toEqual([0, 0, 0, 0, ...payloads[i]]);
+    });
+    for (const t of records) b.release(t);
+  });
+
   test('an empty name is allowed', () => {
     const t = b.threadNew('', true);
     expect(b.threadName(t)).toBe('');

@@ -199,6 +199,33 @@ describe('Thread', () => {
     expect(new Int32Array(sab)[0]).toBe(99);
   });
 
+  test('back-to-back threads, each taken by the worker that just ended one, get their args, handles and buffers', () => {
+    const value = new Value('i32', 0);
+    const sab = new SharedArrayBuffer(4);
+    for (let i = 1; i <= 200; i++) {
+      const got = spawn((v: Value, s: SharedArrayBuffer, n: number) => {
+        v.value = v.value + n;
+        return Atomics.add(new Int32Array(s), 0, 1) + n;
+      }, value, sab, i).join();
+      expect(got).toBe(i - 1 + i);
+    }
+    expect(value.value).toBe((200 * 201) / 2);
+    expect(new Int32Array(sab)[0]).toBe(200);
+  });
+
+  test('a timer a thread leaves behind fires while its worker takes back-to-back threads', () => {
+    // A worker lingers after a thread for the next one: its timers must still get their turn.
+    const fired = new Value('i32', 0);
+    spawn((v: Value) => {
+      setTimeout(() => {
+        v.value = 1;
+      }, 5);
+    }, fired).join();
+    const start = performance.now();
+    while (fired.value === 0 && performance.now() - start < 2000) spawn(() => 0).join();
+    expect(fired.value).toBe(1);
+  });
+
   test('module targets run the named export, or the default', () => {
     const url = new URL('./fixtures/targets.mjs', import.meta.url);
     expect(spawn({ module: url, export: 'double' }, 21).join()).toBe(42);

@@ -200,6 +200,11 @@ impl ThreadRecord {
         lock(&self.inner).outcome.clone()
     }
 
+    /// Calls `f` with the outcome (None before Done), under the record's lock.
+    pub fn with_outcome<R>(&self, f: impl FnOnce(Option<&Outcome>) -> R) -> R {
+        f(lock(&self.inner).outcome.as_ref())
+    }
+
     /// Removes the outcome (the record is being freed).
     pub fn take_outcome(&self) -> Option<Outcome> {
         lock(&self.inner).outcome.take()

@@ -390,9 +390,10 @@ export interface Backend {
    * Should this isolate be torn down while `h` is still Running (killed by its
    * heap limit: no JS runs then), finish `h` with `data` (failed). One per
    * isolate; a later call replaces it. The js backend cannot run anything at
-   * teardown, so there it does nothing (joiners notice the OS thread is gone).
+   * teardown, so there it does nothing (joiners notice the OS thread is gone),
+   * and never calls `epitaph` (encoding it costs microseconds per thread).
    */
-  threadSetEpitaph(h: Handle, data: Uint8Array): void;
+  threadSetEpitaph(h: Handle, epitaph: () => Uint8Array): void;
   threadClearEpitaph(): void;
   /** True once Done; false on timeout. */
   threadJoin(h: Handle, timeoutMs: number): boolean;

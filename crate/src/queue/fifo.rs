@@ -18,6 +18,12 @@ impl Fifo {
         self.items.push_back(item);
     }
 
+    /// The oldest item, left in place.
+    #[cfg_attr(loom, allow(dead_code))] // the ring (its only user) is not built under loom
+    pub(super) fn front(&self) -> Option<&Vec<u8>> {
+        self.items.front()
+    }
+
     pub(super) fn pop(&mut self) -> Option<Vec<u8>> {
         self.items.pop_front()
     }

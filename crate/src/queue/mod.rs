@@ -373,8 +373,26 @@ impl Queue {
             }
         }
         let item = g.inner.store.pop()?;
+        #[cfg(not(loom))]
+        if let Some(data) = self.ring.get() {
+            self.refill_ring(g, data);
+        }
         self.set_word(SIDE, g.inner.store.len() as u32);
         Some(item)
+    }
+
+    /// Moves the side's oldest items into the (empty) ring while they fit, so that
+    /// a producer that got ahead into the side comes back to the ring as soon as
+    /// the side drains, instead of staying on the addon's path while it keeps
+    /// ahead. The order holds: all of them are newer than what the ring held.
+    #[cfg(not(loom))]
+    fn refill_ring(&self, g: &mut Held<'_>, data: &Block) {
+        let ring = ring::Ring::of(&self.header, data);
+        if let Store::Fifo(fifo) = &mut g.inner.store {
+            while fifo.front().is_some_and(|item| ring.push(item)) {
+                fifo.pop();
+            }
+        }
     }
 
     /// Every item, oldest first (ring, then store).

@@ -40,6 +40,24 @@ fn interrupt_wakes_every_new_kind_of_wait() {
     let pq = Arc::new(Queue::with_flavor(0, Flavor::Priority));
     let lq = Arc::new(Queue::with_flavor(1, Flavor::Lifo));
     lq.put(vec![0; 4], Timeout::Now).unwrap();
+    // A FIFO queue whose lock word a JS holder never lets go of (a daemon isolate
+    // terminated at exit between taking and releasing it), as JS takes it: a CAS
+    // on the shared cell. Its waiters must end at exit too.
+    let stuck = Arc::new(Queue::new(0));
+    stuck.put(vec![7; 4], Timeout::Now).unwrap();
+    let [lock_cell, ..] = stuck.lane().expect("a lane");
+    let chunk = native_threads::words::chunk(lock_cell / native_threads::words::CHUNK_CELLS as u32)
+        .unwrap();
+    let word = &chunk[lock_cell as usize % native_threads::words::CHUNK_CELLS];
+    assert_eq!(
+        word.compare_exchange(
+            0,
+            1,
+            std::sync::atomic::Ordering::SeqCst,
+            std::sync::atomic::Ordering::SeqCst
+        ),
+        Ok(0)
+    );
 
     let mut blocked: Vec<(&str, Blocked)> = Vec::new();
     let r = rlock.clone();
@@ -77,6 +95,11 @@ fn interrupt_wakes_every_new_kind_of_wait() {
         "priority get",
         thread::spawn(move || q.get(Timeout::Forever).map(drop)),
     ));
+    let q = stuck.clone();
+    blocked.push((
+        "get from a queue whose word is held forever",
+        thread::spawn(move || q.get(Timeout::Forever).map(drop)),
+    ));
     let q = lq.clone();
     blocked.push((
         "lifo put",
@@ -103,4 +126,11 @@ fn interrupt_wakes_every_new_kind_of_wait() {
     );
     let t = cond.register();
     assert_eq!(cond.wait(t, Timeout::Forever), Err(Error::Interrupted));
+    // The queue with the stuck word answers instead of waiting for it.
+    assert_eq!(stuck.put(vec![1], Timeout::Now), Err(Error::Interrupted));
+    assert_eq!(stuck.len(), 1, "a racy read");
+    assert!(
+        stuck.take_all().is_empty(),
+        "items left to the process's end"
+    );
 }

@@ -6,7 +6,11 @@
  * The lane holds the queue's lock word only for the loads and stores between
  * `#acquire` and `#release`: no allocation and no call that could throw happens
  * in between (a throw would leave the word held, and every other thread would
- * wait for it). Whatever the lane cannot do at once (the word is contended, the
+ * wait for it). An isolate terminated in between cannot release it: at exit (a
+ * daemon thread) the crate's waits for the word end with `interrupted`, as every
+ * wait then does (crate/src/queue/mod.rs `hold`); outside exit, only a `terminate`
+ * of a worker that is putting or getting at that instant could do it (a thread
+ * with `resourceLimits` whose leftover timers still use a queue after it ended). Whatever the lane cannot do at once (the word is contended, the
  * item is large, the ring is full or the side has items, the queue is shut
  * down, an async twin is watching), it leaves unchanged and says so, and the
  * caller takes the addon's path, which handles every case.

@@ -58,7 +58,7 @@ pub use priority::compare_priority_keys;
 use crate::error::{Error, Result};
 use crate::lock::Lock;
 use crate::park::{self, ParkResult, Timeout, TOKEN_NORMAL};
-use crate::sync::{lock, spin_hint, Mutex, MutexGuard, Ordering};
+use crate::sync::{lock, Mutex, MutexGuard, Ordering};
 use crate::words::Block;
 
 use fifo::Fifo;
@@ -307,17 +307,23 @@ impl Queue {
         self as *const Queue as usize + cond
     }
 
-    /// Takes the lock word, then `inner`. Not interruptible: the word is held only
-    /// for a few loads and stores, never across a wait, so it comes free soon.
-    fn hold(&self) -> Held<'_> {
-        while !matches!(self.word.acquire(Timeout::Forever), Ok(true)) {
-            spin_hint();
-        }
+    /// Takes the lock word, then `inner`. The word is held only for a few loads and
+    /// stores, never across a wait, so this returns soon, except once the process is
+    /// exiting (`interrupt_all`): a daemon isolate terminated inside JS's few
+    /// statements under the word never lets go of it, and a wait for it then ends
+    /// with `Interrupted` like every other wait, so that no thread keeps the process
+    /// from exiting.
+    fn hold(&self) -> Result<Held<'_>> {
+        let acquired = self.word.acquire(Timeout::Forever)?;
+        debug_assert!(
+            acquired,
+            "a wait with no deadline ends acquired or interrupted"
+        );
         let word = WordGuard(&self.word);
-        Held {
+        Ok(Held {
             inner: lock(&self.inner),
             _word: word,
-        }
+        })
     }
 
     fn get_word(&self, word: usize) -> u32 {
@@ -457,7 +463,7 @@ impl Queue {
     /// when the key would not have fit.
     pub fn put_keyed(&self, item: Vec<u8>, key: Vec<u8>, timeout: Timeout) -> Result<Put> {
         let deadline = timeout.deadline();
-        let mut g = self.hold();
+        let mut g = self.hold()?;
         loop {
             if self.get_word(SHUT) != 0 {
                 return Ok(Put::ShutDown(item));
@@ -487,7 +493,7 @@ impl Queue {
                 |_| {},
                 deadline,
             );
-            g = self.hold();
+            g = self.hold()?;
             self.add_word(PUTTERS, -1);
             if r == ParkResult::Interrupted {
                 return Err(Error::Interrupted);
@@ -499,7 +505,7 @@ impl Queue {
     /// most `timeout` for one.
     pub fn get(&self, timeout: Timeout) -> Result<Get> {
         let deadline = timeout.deadline();
-        let mut g = self.hold();
+        let mut g = self.hold()?;
         loop {
             if let Some(item) = self.pop_held(&mut g) {
                 let wake = self.get_word(PUTTERS) > 0;
@@ -523,7 +529,7 @@ impl Queue {
                 |_| {},
                 deadline,
             );
-            g = self.hold();
+            g = self.hold()?;
             self.add_word(GETTERS, -1);
             if r == ParkResult::Interrupted {
                 return Err(Error::Interrupted);
@@ -533,6 +539,7 @@ impl Queue {
 
     /// Number of items (a snapshot; "not reliable", as Python says).
     pub fn len(&self) -> usize {
+        // At exit, if the word cannot be had (see `hold`), a racy read will do.
         let _g = self.hold();
         self.len_held()
     }
@@ -544,7 +551,10 @@ impl Queue {
 
     /// Marks one task done.
     pub fn task_done(&self) -> TaskDone {
-        let g = self.hold();
+        // At exit, if the word cannot be had (see `hold`), nothing is marked done.
+        let Ok(g) = self.hold() else {
+            return TaskDone::NoTask;
+        };
         let unfinished = self.unfinished_held();
         if unfinished == 0 {
             return TaskDone::NoTask;
@@ -563,6 +573,7 @@ impl Queue {
 
     /// Number of tasks put and not yet marked done.
     pub fn unfinished(&self) -> u64 {
+        // At exit, if the word cannot be had (see `hold`), a racy read will do.
         let _g = self.hold();
         self.unfinished_held()
     }
@@ -570,7 +581,7 @@ impl Queue {
     /// Waits until every task is done; false on timeout.
     pub fn join(&self, timeout: Timeout) -> Result<bool> {
         let deadline = timeout.deadline();
-        let mut g = self.hold();
+        let mut g = self.hold()?;
         loop {
             if self.unfinished_held() == 0 {
                 return Ok(true);
@@ -586,7 +597,7 @@ impl Queue {
                 |_| {},
                 deadline,
             );
-            g = self.hold();
+            g = self.hold()?;
             g.inner.joiners -= 1;
             if r == ParkResult::Interrupted {
                 return Err(Error::Interrupted);
@@ -601,8 +612,10 @@ impl Queue {
         let mut g = self.hold();
         self.set_word(SHUT, 1);
         let mut dropped = Vec::new();
-        if immediate {
-            dropped = self.drain_held(&mut g);
+        // At exit, if the word cannot be had (see `hold`), the items stay (the word's
+        // holder may be writing the ring); the waiters below still wake.
+        if let (true, Ok(held)) = (immediate, g.as_mut()) {
+            dropped = self.drain_held(held);
             self.set_unfinished(self.unfinished_held().saturating_sub(dropped.len() as u64));
         }
         drop(g);
@@ -616,13 +629,18 @@ impl Queue {
 
     /// Whether `shutdown` was called.
     pub fn is_shut_down(&self) -> bool {
+        // At exit, if the word cannot be had (see `hold`), a racy read will do.
         let _g = self.hold();
         self.get_word(SHUT) != 0
     }
 
     /// Removes every item without any other change (the queue is being freed).
     pub fn take_all(&self) -> Vec<Vec<u8>> {
-        let mut g = self.hold();
-        self.drain_held(&mut g)
+        // At exit, if the word cannot be had (see `hold`), the items are left to the
+        // process's end (releasing their handles no longer matters).
+        match self.hold() {
+            Ok(mut g) => self.drain_held(&mut g),
+            Err(_) => Vec::new(),
+        }
     }
 }

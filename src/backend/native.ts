@@ -28,7 +28,7 @@ import type {
   ValueType,
 } from './types.js';
 import { packageRoot } from '../package-root.js';
-import { QueueLane } from './queue-lane.js';
+import { LOCKED, QueueLane } from './queue-lane.js';
 
 /** The raw binding, as crate/binding.d.cts declares it (kept in step by hand). */
 interface RawBinding {
@@ -170,8 +170,6 @@ function cellViews(b: RawBinding, cell: number): { views: ChunkViews; offset: nu
   return views === null ? undefined : { views, offset: cell % perChunk };
 }
 
-/** The crate's lock word (crate/src/lock.rs): bit 0 LOCKED, bit 1 PARKED, bit 2 WATCHED. */
-const LOCKED = 1;
 
 function loadBinding(): RawBinding {
   if (binding === undefined) {

@@ -38,8 +38,8 @@ const CAPACITY = 32768;
 export const LANE_MAX_ITEM = 512;
 /** ring.rs SKIP (u32::MAX) as an Int32Array reads it. */
 const SKIP = -1;
-/** The lock word's LOCKED bit (crate/src/lock.rs). */
-const LOCKED = 1;
+/** The crate's lock word (crate/src/lock.rs): bit 0 LOCKED, bit 1 PARKED, bit 2 WATCHED. */
+export const LOCKED = 1;
 /** Tries at a contended lock word before the addon's path (which parks) takes over. */
 const SPINS = 64;
 /** How long `pollGet` (`pollPut`) waits for an item (room) before the addon's call (which parks) takes over. */

@@ -278,11 +278,13 @@ const transientNumber = new Uint8Array(13);
 
 /**
  * `encode` for a caller that copies the bytes before it encodes again (a
- * synchronous put): a number's frame is then written into one array kept for
- * the purpose, sparing an allocation per item.
+ * synchronous put): a number's frame, or plain data's, is then written into an
+ * array kept for the purpose, sparing an allocation per item.
  */
 export function encodeTransient(value: unknown, param: string): Uint8Array {
-  return typeof value === 'number' ? frameNumber(value, transientNumber) : encode(value, param);
+  if (typeof value === 'number') return frameNumber(value, transientNumber);
+  if (typeof value === 'object' && value !== null) return encodePlain(value, Tag.Plain, true) ?? encode(value, param);
+  return encode(value, param);
 }
 
 export function encode(value: unknown, param: string): Uint8Array {

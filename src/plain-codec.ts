@@ -146,8 +146,10 @@ function write(v: unknown, depth: number): boolean {
 /**
  * The frame codec.ts would make for `value` (a header with no handles, then
  * `tag`, then the body above), or undefined when `value` is not plain data.
+ * `transient`: a view of the encoder's own buffer, valid until the next encode
+ * (for a caller that copies it at once: codec.ts encodeTransient), sparing the copy.
  */
-export function encodePlain(value: object, tag: number): Uint8Array | undefined {
+export function encodePlain(value: object, tag: number, transient = false): Uint8Array | undefined {
   if (busy) return undefined;
   busy = true;
   pos = 0;
@@ -156,7 +158,8 @@ export function encodePlain(value: object, tag: number): Uint8Array | undefined 
     buf.fill(0, 0, 4);
     buf[4] = tag;
     pos = 5;
-    return write(value, 0) ? buf.slice(0, pos) : undefined;
+    if (!write(value, 0)) return undefined;
+    return transient ? buf.subarray(0, pos) : buf.slice(0, pos);
   } catch {
     return undefined; // a getter threw: the general path calls it again and reports it
   } finally {
@@ -202,10 +205,38 @@ function readUtf16(n: number): string {
   return s;
 }
 
+/**
+ * Recently decoded short latin1 keys, by a hash of their bytes: an object's keys
+ * repeat from item to item, and a string made afresh for each costs its building
+ * and, as a property name, its internalization.
+ */
+const KEY_CACHE = 256;
+const MAX_CACHED_KEY = 24;
+const cachedKeys: string[] = new Array<string>(KEY_CACHE).fill('');
+
+function readKey(n: number): string {
+  if (n > MAX_CACHED_KEY) return readLatin1(n);
+  let h = n;
+  for (let i = 0; i < n; i++) h = Math.imul(h ^ input[at + i], 0x9e3779b1);
+  const slot = (h >>> 24) % KEY_CACHE;
+  const cached = cachedKeys[slot];
+  if (cached.length === n) {
+    let same = true;
+    for (let i = 0; i < n && same; i++) same = cached.charCodeAt(i) === input[at + i];
+    if (same) {
+      at += n;
+      return cached;
+    }
+  }
+  const key = readLatin1(n);
+  cachedKeys[slot] = key;
+  return key;
+}
+
 function readString(): string {
   const tag = input[at++];
   const n = readU32();
-  return tag === P.Utf16 ? readUtf16(n) : readLatin1(n);
+  return tag === P.Utf16 ? readUtf16(n) : readKey(n);
 }
 
 function read(): unknown {

@@ -36,6 +36,24 @@ describe('plain-data items', () => {
     expect(got).toStrictEqual(value);
   });
 
+  test('many distinct keys of one length, and keys that repeat, come back exactly', () => {
+    // The decoder keeps recent short keys by a hash of their bytes: keys that share a
+    // slot, a length or a prefix must never be mistaken for one another.
+    const q = new Queue();
+    const items = Array.from({ length: 3000 }, (_, i) => ({
+      [`k${String(i).padStart(4, '0')}`]: i,
+      [`k${String(i % 7).padStart(4, '0')}`]: -i,
+      ['x'.repeat(i % 30)]: 'v',
+      ['é' + String(i % 5)]: true,
+    }));
+    for (const item of items) q.put(item);
+    for (const item of items) {
+      const got = q.get() as Record<string, unknown>;
+      expect(got).toEqual(item);
+      expect(Object.keys(got)).toEqual(Object.keys(item));
+    }
+  });
+
   test('what plain data cannot express still comes back as structured clone gives it', () => {
     const shared = { s: 1 };
     const cyclic: Record<string, unknown> = { name: 'loop' };

@@ -75,10 +75,13 @@ const ALL_DONE: usize = 2;
 /// Items in the ring.
 pub(crate) const COUNT: usize = 0;
 /// Byte offset of the ring's oldest entry.
+#[cfg_attr(loom, allow(dead_code))] // the ring is not built under loom
 pub(crate) const HEAD: usize = 1;
 /// Byte offset of the ring's next entry.
+#[cfg_attr(loom, allow(dead_code))] // the ring is not built under loom
 pub(crate) const TAIL: usize = 2;
 /// Ring bytes taken (entries, and the end a wrap skipped).
+#[cfg_attr(loom, allow(dead_code))] // the ring is not built under loom
 pub(crate) const USED: usize = 3;
 /// Items in the store (`Inner::store`, "the side").
 const SIDE: usize = 4;

@@ -187,11 +187,12 @@ export class QueueLane {
   pollPut(bytes: Uint8Array): boolean {
     const { header: w, headerAt: o } = this.#m;
     const max = w[o + Word.Maxsize] >>> 0;
+    // Only a bound is worth waiting out here: the addon takes every other refusal.
+    if (max === 0) return false;
     let done = false;
     this.#poll(() => {
-      if (max === 0 || Atomics.load(w, o + Word.Count) < max) done = this.put(bytes);
-      // Only a bound (or a busy word) is worth waiting out here: the addon takes the rest.
-      return done || Atomics.load(w, o + Word.Side) !== 0 || Atomics.load(w, o + Word.Shut) !== 0 || (max === 0 && !done);
+      if (Atomics.load(w, o + Word.Count) < max) done = this.put(bytes);
+      return done || Atomics.load(w, o + Word.Side) !== 0 || Atomics.load(w, o + Word.Shut) !== 0;
     });
     return done;
   }

@@ -24,7 +24,8 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const check = (what, got, want) => {
   if (got !== want) throw new Error(`${what}: checksum ${got}, expected ${want}`);
 };
-const out = { cases: {} };
+/** `cases`: case → peer → value; `wrong`: runs whose checksum was wrong (left out of the medians). */
+const out = { cases: {}, wrong: [] };
 const put = (c, peer, value) => { (out.cases[c] ??= {})[peer] = value; };
 
 // A worker that evaluates a message's code: {op:'fn', src} runs src and posts the result;
@@ -250,13 +251,26 @@ put('queueInts', 'worker_threads', median(await Promise.all([0, 1, 2].map(() => 
     const res = await cons.join();
     const s = (performance.now() - t0) / 1000;
     if (!res.ok) throw res.error;
-    check('mt channel', res.value, (n * (n - 1)) / 2 + (objects ? 3 * n : 0));
+    const want = (n * (n - 1)) / 2 + (objects ? 3 * n : 0);
+    if (res.value !== want) {
+      // The channel loses or repeats an item now and then (the issue saw 1 run in 30).
+      out.wrong.push(`multithreading channel, ${objects ? 'objects' : 'ints'}: checksum ${res.value}, expected ${want}`);
+      return undefined;
+    }
     return n / s;
   };
-  let r = []; for (let i = 0; i < 3; i++) r.push(await mtChannel(quick ? 5_000 : 20_000, false));
-  put('queueInts', 'multithreading', median(r));
-  r = []; for (let i = 0; i < 3; i++) r.push(await mtChannel(quick ? 2_000 : 10_000, true));
-  put('queueObjects', 'multithreading', median(r));
+  const runs = async (n, objects) => {
+    const r = [];
+    for (let i = 0; i < 3; i++) {
+      const v = await mtChannel(n, objects);
+      if (v !== undefined) r.push(v);
+    }
+    return r.length ? median(r) : undefined;
+  };
+  const ints = await runs(quick ? 5_000 : 20_000, false);
+  if (ints !== undefined) put('queueInts', 'multithreading', ints);
+  const objects = await runs(quick ? 2_000 : 10_000, true);
+  if (objects !== undefined) put('queueObjects', 'multithreading', objects);
 }
 {
   // CPU split on raw workers

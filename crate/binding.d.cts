@@ -110,18 +110,17 @@ export declare function queueIsShutDown(h: number): boolean
 export declare function queueJoin(h: number, timeoutMs: number): boolean
 
 /**
- * The queue's lane for JS's no-call fast path: the cell indexes of its lock
- * word, header and ring (queue/ring.rs), or null (not a FIFO flavor, or no
- * shared cells left).
+ * The queue's lane for JS's no-call fast path: the cell indexes of its
+ * header and ring (queue/ring.rs), or null (not a FIFO flavor, or no shared
+ * cells left).
  */
 export declare function queueLane(h: number): Array<number> | null
 
 /**
- * After a put (`forItem`) or get through the lane that saw a waiter parked:
- * wakes one, and releases the lock word for JS when `releaseWord` (JS's own
- * release found a thread parked on the word).
+ * After a put (`forItem`) or get through the lane that saw a thread parked
+ * or an async twin watching: wakes one parked thread and moves the epoch.
  */
-export declare function queueLaneSignal(h: number, releaseWord: boolean, wake?: boolean | undefined | null): void
+export declare function queueLaneSignal(h: number, forItem: boolean): void
 
 export declare function queueMaxsize(h: number): number
 

@@ -26,6 +26,7 @@ export interface QueueAsyncOptions {
 }
 
 function blockTimeout(options: unknown, method: string): Millis {
+  if (options === undefined) return FOREVER; // the common case, with no object made
   const raw = checkOptions(options, `${method} options`, ['block', 'timeout']);
   const block = raw.block === undefined ? true : checkBoolean(raw.block, 'block');
   if (!block) {
@@ -41,9 +42,13 @@ interface Prepared {
   key: Uint8Array | undefined;
 }
 
-/** `transient`: for a put that copies the bytes before anything else encodes (see encodeTransient). */
-function prepare(queue: QueueBase<unknown>, item: unknown, transient: boolean): Prepared {
-  const key = queue instanceof PriorityQueue ? priorityKey(item) : undefined;
+/**
+ * `transient`: for a put that copies the bytes before anything else encodes (see
+ * encodeTransient). `lane`: the queue's, if any (only FIFO queues have one, so a
+ * queue with a lane needs no priority key).
+ */
+function prepare(queue: QueueBase<unknown>, item: unknown, transient: boolean, lane: QueueLane | null): Prepared {
+  const key = lane === null && queue instanceof PriorityQueue ? priorityKey(item) : undefined;
   const bytes = transient ? encodeTransient(item, 'item') : encode(item, 'item');
   // Retained before the put: once queued, a consumer may adopt (and drop) them at once.
   retainHandles(bytes);
@@ -150,9 +155,9 @@ abstract class QueueBase<T> {
     checkArity(arguments, 2, 'put');
     const timeout = blockTimeout(options, 'put');
     const h = handleOf(this, QueueBase);
-    // Transient: copied (to the ring, or to putScratch) before anything else encodes.
-    const prepared = prepare(this, item, true);
     const lane = laneOf(this, h);
+    // Transient: copied (to the ring, or to putScratch) before anything else encodes.
+    const prepared = prepare(this, item, true, lane);
     if (lane !== null && (lane.put(prepared.bytes) || (timeout !== 0 && lane.pollPut(prepared.bytes)))) return;
     const bytes = staged(prepared.bytes);
     let status = backend.queuePut(h, bytes, 0, prepared.key);
@@ -208,7 +213,7 @@ abstract class QueueBase<T> {
       checkArity(arguments, 2, 'putAsync');
       const opts = asyncOptions(options);
       const h = handleOf(this, QueueBase);
-      const prepared = prepare(this, item, false);
+      const prepared = prepare(this, item, false, laneOf(this, h));
       return watching(this, h, () => untilDone(
         h,
         () => {

@@ -377,7 +377,7 @@ mod surface {
                 None => return Err(type_error(env, format!("unknown queue flavor '{name}'"))),
             },
         };
-        Ok(registry::insert(Object::Queue(Queue::with_flavor(
+        Ok(registry::insert(Object::Queue(Queue::with_lane(
             maxsize, flavor,
         ))))
     }
@@ -394,33 +394,22 @@ mod surface {
         crate::raw::register(env.raw(), napi::JsValue::value(&exports).value)
     }
 
-    /// The queue's lane for JS's no-call fast path: the cell indexes of its lock
-    /// word, header and ring (queue/ring.rs), or null (not a FIFO flavor, or no
-    /// shared cells left).
+    /// The queue's lane for JS's no-call fast path: the cell indexes of its
+    /// header and ring (queue/ring.rs), or null (not a FIFO flavor, or no shared
+    /// cells left).
     #[napi]
     pub fn queue_lane(env: &Env, h: u32) -> Result<Option<Vec<u32>>> {
         let e = object!(env, h, Queue, "queue");
         Ok(inner!(e, Queue).lane().map(|cells| cells.to_vec()))
     }
 
-    /// After a put (`forItem`) or get through the lane that saw a waiter parked:
-    /// wakes one, and releases the lock word for JS when `releaseWord` (JS's own
-    /// release found a thread parked on the word).
+    /// After a put (`forItem`) or get through the lane that saw a thread parked
+    /// or an async twin watching: wakes one parked thread and moves the epoch.
     #[napi]
-    pub fn queue_lane_signal(
-        env: &Env,
-        h: u32,
-        release_word: bool,
-        wake: Option<bool>,
-    ) -> Result<()> {
+    pub fn queue_lane_signal(env: &Env, h: u32, for_item: bool) -> Result<()> {
         let e = object!(env, h, Queue, "queue");
-        let q = inner!(e, Queue);
-        if release_word {
-            q.release_word();
-        }
-        if let Some(for_item) = wake {
-            q.wake(for_item);
-        }
+        inner!(e, Queue).wake(for_item);
+        e.notifier.bump();
         Ok(())
     }
 

@@ -14,12 +14,12 @@
 
 #[cfg(loom)]
 pub(crate) use loom::sync::{
-    atomic::{AtomicBool, AtomicU32, AtomicU64},
+    atomic::{fence, AtomicBool, AtomicU32, AtomicU64},
     Arc, Condvar, Mutex, MutexGuard,
 };
 #[cfg(not(loom))]
 pub(crate) use std::sync::{
-    atomic::{AtomicBool, AtomicU32, AtomicU64},
+    atomic::{fence, AtomicBool, AtomicU32, AtomicU64},
     Arc, Condvar, Mutex, MutexGuard,
 };
 

@@ -14,7 +14,7 @@ use native_threads::condition::Condition;
 use native_threads::error::Error;
 use native_threads::event::Event;
 use native_threads::park::{self, Timeout};
-use native_threads::queue::{Flavor, Queue};
+use native_threads::queue::{Flavor, Get, Queue};
 use native_threads::rlock::RLock;
 use native_threads::semaphore::Semaphore;
 
@@ -40,17 +40,19 @@ fn interrupt_wakes_every_new_kind_of_wait() {
     let pq = Arc::new(Queue::with_flavor(0, Flavor::Priority));
     let lq = Arc::new(Queue::with_flavor(1, Flavor::Lifo));
     lq.put(vec![0; 4], Timeout::Now).unwrap();
-    // A FIFO queue whose lock word a JS holder never lets go of (a daemon isolate
-    // terminated at exit between taking and releasing it), as JS takes it: a CAS
-    // on the shared cell. Its waiters must end at exit too.
-    let stuck = Arc::new(Queue::new(0));
-    stuck.put(vec![7; 4], Timeout::Now).unwrap();
-    let [lock_cell, ..] = stuck.lane().expect("a lane");
-    let chunk = native_threads::words::chunk(lock_cell / native_threads::words::CHUNK_CELLS as u32)
-        .unwrap();
-    let word = &chunk[lock_cell as usize % native_threads::words::CHUNK_CELLS];
+    // A queue whose ring has a position claimed and never published (an isolate
+    // terminated at exit inside a put), as JS claims it: a CAS on the ring's TAIL
+    // word in the shared cells. Its getters wait for that item; they must end at
+    // exit too.
+    let stuck = Arc::new(Queue::with_lane(0, Flavor::Fifo));
+    let [header_cell, _] = stuck.lane().expect("a lane");
+    let chunk =
+        native_threads::words::chunk(header_cell / native_threads::words::CHUNK_CELLS as u32)
+            .unwrap();
+    // TAIL is the header's word 0: the low half of its first cell (little-endian).
+    let tail = &chunk[header_cell as usize % native_threads::words::CHUNK_CELLS];
     assert_eq!(
-        word.compare_exchange(
+        tail.compare_exchange(
             0,
             1,
             std::sync::atomic::Ordering::SeqCst,
@@ -58,6 +60,7 @@ fn interrupt_wakes_every_new_kind_of_wait() {
         ),
         Ok(0)
     );
+    assert_eq!(stuck.len(), 1, "the claimed position counts");
 
     let mut blocked: Vec<(&str, Blocked)> = Vec::new();
     let r = rlock.clone();
@@ -97,7 +100,7 @@ fn interrupt_wakes_every_new_kind_of_wait() {
     ));
     let q = stuck.clone();
     blocked.push((
-        "get from a queue whose word is held forever",
+        "get of an item never published",
         thread::spawn(move || q.get(Timeout::Forever).map(drop)),
     ));
     let q = lq.clone();
@@ -126,11 +129,7 @@ fn interrupt_wakes_every_new_kind_of_wait() {
     );
     let t = cond.register();
     assert_eq!(cond.wait(t, Timeout::Forever), Err(Error::Interrupted));
-    // The queue with the stuck word answers instead of waiting for it.
-    assert_eq!(stuck.put(vec![1], Timeout::Now), Err(Error::Interrupted));
-    assert_eq!(stuck.len(), 1, "a racy read");
-    assert!(
-        stuck.take_all().is_empty(),
-        "items left to the process's end"
-    );
+    // The item never published stays out of every get, and out of take_all.
+    assert_eq!(stuck.get(Timeout::Now), Ok(Get::Empty));
+    assert!(stuck.take_all().is_empty());
 }

@@ -111,3 +111,121 @@ fn simple_shutdown_wakes_getter() {
         assert_eq!(q.task_done(), TaskDone::NoTask);
     });
 }
+
+// The lane: JS's lock-free put and get on a FIFO queue's ring, through their
+// Rust twins (`Queue::lane_put`, `lane_get`), against the addon's put and get,
+// which take the queue's mutex and park. Under loom the ring has two slots.
+
+/// A getter parked on an empty queue is woken by a put through the lane (the
+/// GETTERS / ring handshake): the wake is never lost.
+#[test]
+fn lane_put_wakes_parked_getter() {
+    loom::model(|| {
+        let q = Arc::new(Queue::with_lane(0, Flavor::Fifo));
+        q.lane(); // attaches the ring, as the first JS put or get does
+        let p = q.clone();
+        let producer = thread::spawn(move || assert!(p.lane_put(&[1])));
+        assert_eq!(q.get(Timeout::Forever).unwrap(), Get::Item(vec![1]));
+        producer.join().unwrap();
+        assert_eq!(q.unfinished(), 1);
+    });
+}
+
+/// Two getters parked, two puts through the lane: each put's wake takes its
+/// getter out of GETTERS (so the next put wakes the other), and both get an item.
+#[test]
+fn lane_puts_wake_each_parked_getter() {
+    loom::model(|| {
+        let q = Arc::new(Queue::with_lane(0, Flavor::Simple));
+        q.lane(); // attaches the ring, as the first JS put or get does
+        let getters: Vec<_> = (0..2)
+            .map(|_| {
+                let g = q.clone();
+                thread::spawn(move || match g.get(Timeout::Forever).unwrap() {
+                    Get::Item(item) => item[0],
+                    other => panic!("{other:?}"),
+                })
+            })
+            .collect();
+        assert!(q.lane_put(&[1]));
+        assert!(q.lane_put(&[2]));
+        let mut got: Vec<u8> = getters.into_iter().map(|g| g.join().unwrap()).collect();
+        got.sort_unstable();
+        assert_eq!(got, vec![1, 2]);
+    });
+}
+
+/// A putter parked at the bound is woken by a get through the lane (the PUTTERS
+/// / bound handshake), and its item then arrives.
+#[test]
+fn lane_get_wakes_parked_putter() {
+    loom::model(|| {
+        let q = Arc::new(Queue::with_lane(1, Flavor::Fifo));
+        q.lane(); // attaches the ring, as the first JS put or get does
+        assert_eq!(q.put(vec![1], Timeout::Now).unwrap(), Put::Ok);
+        let p = q.clone();
+        let producer = thread::spawn(move || {
+            assert_eq!(p.put(vec![2], Timeout::Forever).unwrap(), Put::Ok);
+        });
+        let first = loop {
+            if let Some(item) = q.lane_get() {
+                break item;
+            }
+            thread::yield_now();
+        };
+        assert_eq!(first, vec![1]);
+        producer.join().unwrap();
+        assert_eq!(q.get(Timeout::Now).unwrap(), Get::Item(vec![2]));
+    });
+}
+
+/// A producer fills the two-slot ring through the lane; an item that finds it
+/// full goes to the side (the ring closes, so the next put cannot pass it), and
+/// a consumer on the lane and the addon gets all four in order, the side's
+/// refill reopening the ring.
+#[test]
+fn lane_and_side_keep_fifo_order() {
+    loom::model(|| {
+        let q = Arc::new(Queue::with_lane(0, Flavor::Simple));
+        q.lane(); // attaches the ring, as the first JS put or get does
+        let p = q.clone();
+        let producer = thread::spawn(move || {
+            for v in 1..=4u8 {
+                if !p.lane_put(&[v]) {
+                    assert_eq!(p.put(vec![v], Timeout::Now).unwrap(), Put::Ok);
+                }
+            }
+        });
+        for v in 1..=4u8 {
+            let got = match q.lane_get() {
+                Some(item) => item,
+                None => match q.get(Timeout::Forever).unwrap() {
+                    Get::Item(item) => item,
+                    other => panic!("{other:?}"),
+                },
+            };
+            assert_eq!(got, vec![v]);
+        }
+        producer.join().unwrap();
+        assert!(q.is_empty());
+    });
+}
+
+/// A task put through the lane is counted before its item can be got: a worker
+/// that gets it and marks it done releases join, and join never returns early.
+#[test]
+fn lane_put_counts_its_task_before_publishing() {
+    loom::model(|| {
+        let q = Arc::new(Queue::with_lane(0, Flavor::Fifo));
+        q.lane(); // attaches the ring, as the first JS put or get does
+        let w = q.clone();
+        let worker = thread::spawn(move || {
+            assert_eq!(w.get(Timeout::Forever).unwrap(), Get::Item(vec![4]));
+            assert_eq!(w.task_done(), TaskDone::AllDone);
+        });
+        assert!(q.lane_put(&[4]));
+        assert!(q.join(Timeout::Forever).unwrap());
+        assert_eq!(q.unfinished(), 0);
+        worker.join().unwrap();
+    });
+}

@@ -193,6 +193,79 @@ fn mpmc_every_item_exactly_once() {
     assert_eq!(all, (0..2 * PER).collect::<Vec<_>>());
 }
 
+/// Ring and side under two producers and two consumers: every item arrives
+/// once, intact, and each consumer sees each producer's items in put order
+/// (FIFO), bounded or not, while items too large for a slot keep closing the
+/// ring and the side's refills keep opening it.
+#[test]
+fn ring_mpmc_keeps_each_producers_order() {
+    const PER: u32 = 20_000;
+    for maxsize in [0, 8, 300] {
+        let q = Arc::new(Queue::with_lane(maxsize, Flavor::Fifo));
+        q.lane(); // attaches the ring, as the first JS put or get does
+        let producers: Vec<_> = (0..2u32)
+            .map(|p| {
+                let q = q.clone();
+                thread::spawn(move || {
+                    for i in 0..PER {
+                        let v = p * PER + i;
+                        let len = if i % 50 == 7 {
+                            200
+                        } else {
+                            4 + (i % 30) as usize
+                        };
+                        let mut it = sized(v, len);
+                        it[..4].copy_from_slice(&v.to_le_bytes());
+                        assert_eq!(q.put(it, Timeout::Forever).unwrap(), Put::Ok);
+                    }
+                })
+            })
+            .collect();
+        let consumers: Vec<_> = (0..2)
+            .map(|_| {
+                let q = q.clone();
+                thread::spawn(move || {
+                    let mut got = Vec::new();
+                    while let Get::Item(it) = q.get(Timeout::Forever).unwrap() {
+                        let v = num(&it);
+                        let mut want = sized(v, it.len());
+                        want[..4].copy_from_slice(&v.to_le_bytes());
+                        assert_eq!(it, want, "item {v} intact");
+                        got.push(v);
+                    }
+                    got
+                })
+            })
+            .collect();
+        for p in producers {
+            p.join().unwrap();
+        }
+        while !q.is_empty() {
+            thread::yield_now();
+        }
+        q.shutdown(false);
+        let mut all = Vec::new();
+        for c in consumers {
+            let got = c.join().unwrap();
+            for p in 0..2 {
+                let mine: Vec<u32> = got.iter().copied().filter(|v| v / PER == p).collect();
+                assert!(
+                    mine.windows(2).all(|w| w[0] < w[1]),
+                    "maxsize {maxsize}: producer {p} in order"
+                );
+            }
+            all.extend(got);
+        }
+        all.sort_unstable();
+        assert_eq!(
+            all,
+            (0..2 * PER).collect::<Vec<_>>(),
+            "maxsize {maxsize}: each once"
+        );
+        assert_eq!(q.unfinished(), u64::from(2 * PER));
+    }
+}
+
 /// An item of `len` bytes derived from `v` (so a misplaced byte shows).
 fn sized(v: u32, len: usize) -> Vec<u8> {
     (0..len)
@@ -200,14 +273,14 @@ fn sized(v: u32, len: usize) -> Vec<u8> {
         .collect()
 }
 
-/// With the lane attached (as the first JS put or get does), small items go to
-/// the ring until it is full or a large item goes to the side, and then to the
-/// side until it drains: across thousands of wraps of the ring, gets return every
-/// item's exact bytes in put order, and the size counts both places.
+/// With a ring (as the queues JS makes have), small items go to the ring until it
+/// is full or a large item goes to the side, and then to the side until it
+/// drains: across thousands of wraps of the ring, gets return every item's exact
+/// bytes in put order, and the size counts both places.
 #[test]
 fn ring_and_side_keep_fifo_order_and_bytes() {
     for flavor in [Flavor::Fifo, Flavor::Simple] {
-        let q = Queue::with_flavor(0, flavor);
+        let q = Queue::with_lane(0, flavor);
         assert!(q.lane().is_some(), "{flavor:?}: lane");
         let mut model: std::collections::VecDeque<Vec<u8>> = Default::default();
         let mut seed = 0x9E37_79B9_7F4A_7C15u64;
@@ -223,13 +296,16 @@ fn ring_and_side_keep_fifo_order_and_bytes() {
             // Short bursts keep the ring part full, so it wraps; now and then a long
             // one overflows it to the side. Sizes cross MAX_ITEM now and then.
             let burst = if rand(400) == 0 { 3000 } else { 60 };
-            // Mostly as many gets as puts, about 500 items in: the ring neither
-            // empties (which resets it to offset 0) nor fills, and its tail wraps.
-            let puts = if model.len() < 500 { 500 } else { rand(burst) };
+            // Mostly as many gets as puts, about 200 items in: the ring (256 slots)
+            // neither empties nor fills, and its positions wrap.
+            let puts = if model.len() < 200 { 200 } else { rand(burst) };
             let gets = if rand(16) == 0 { rand(burst) } else { puts };
             for _ in 0..puts {
                 let len = if burst > 60 && rand(100) == 0 {
                     600 + rand(400)
+                } else if rand(500) == 0 {
+                    // Just under, at and over ring::MAX_ITEM (120).
+                    118 + rand(5)
                 } else {
                     rand(40)
                 } as usize;
@@ -271,8 +347,8 @@ fn ring_and_side_keep_fifo_order_and_bytes() {
 /// The bound counts ring and side together, and take_all empties both.
 #[test]
 fn ring_bound_and_take_all() {
-    let q = Queue::new(5);
-    q.lane();
+    let q = Queue::with_lane(5, Flavor::Fifo);
+    q.lane(); // attaches the ring, as the first JS put or get does
     for i in 0..4 {
         assert_eq!(q.put(item(i), Timeout::Now).unwrap(), Put::Ok);
     }
@@ -283,4 +359,81 @@ fn ring_bound_and_take_all() {
     assert_eq!(all.len(), 5);
     assert_eq!((num(&all[0]), all[4].len()), (0, 2000));
     assert!(q.is_empty());
+}
+
+/// Ring positions count modulo 2^31, and the ring's puts are counted as tasks
+/// at least every `ring::FOLD_EVERY` positions: started just before a fold
+/// position and just before the wrap (by writing the ring's words, as the
+/// shared cells let JS do), puts and gets through the lane and the addon keep
+/// FIFO order, a full ring across the wrap is full (not claimed by another),
+/// and the task count comes out exact.
+#[test]
+fn ring_positions_wrap_and_fold() {
+    use native_threads::queue::ring::{FOLD_EVERY, SLOTS};
+    use native_threads::words::{chunk, CHUNK_CELLS};
+    use std::sync::atomic::Ordering::SeqCst;
+    for start in [31 * FOLD_EVERY - 300, (1u32 << 31) - 300] {
+        let start = start - start % SLOTS;
+        let q = Queue::with_lane(0, Flavor::Fifo);
+        let [header, ring] = q.lane().expect("a lane");
+        let cell =
+            |index: u32| &chunk(index / CHUNK_CELLS as u32).unwrap()[index as usize % CHUNK_CELLS];
+        // TAIL is the header's word 0, HEAD its word 16: cells 0 and 8 (low halves).
+        cell(header).store(u64::from(start), SeqCst);
+        cell(header + 8).store(u64::from(start), SeqCst);
+        // Slot i's sequence is its word 0 (a slot is 16 cells): free for `start + i`.
+        for i in 0..SLOTS {
+            cell(ring + 16 * i).store(u64::from(start + i), SeqCst);
+        }
+        // The first put through the addon counts the positions before `start` as
+        // `start` tasks put before (the count starts from position 0), as if they
+        // had been; from then on, counts happen as they would.
+        assert_eq!(q.put(item(0), Timeout::Now).unwrap(), Put::Ok);
+        let (mut put, mut got) = (1u32, 0u32);
+        while got < 2000 {
+            // Once, a burst that fills the ring across the wrap (and the side).
+            let burst = if put == 151 { SLOTS + 50 } else { 3 };
+            for _ in 0..burst {
+                if put < 2000 {
+                    if !q.lane_put(&item(put)) {
+                        assert_eq!(q.put(item(put), Timeout::Now).unwrap(), Put::Ok);
+                    }
+                    put += 1;
+                }
+            }
+            for _ in 0..2 {
+                let it = match q.lane_get() {
+                    Some(it) => it,
+                    None => match q.get(Timeout::Now).unwrap() {
+                        Get::Item(it) => it,
+                        Get::Empty if put == 2000 && got == 2000 => break,
+                        other => panic!("start {start}: {other:?} after {got}"),
+                    },
+                };
+                assert_eq!(num(&it), got, "start {start}: FIFO");
+                got += 1;
+            }
+        }
+        assert_eq!(q.unfinished(), u64::from(start) + 2000, "start {start}");
+        assert!(q.is_empty());
+    }
+}
+
+/// Items put before the lane is attached are in the side: the ring stays closed
+/// to the lane until they are got, so a later put cannot pass them.
+#[test]
+fn lane_attached_behind_earlier_items() {
+    let q = Queue::with_lane(0, Flavor::Fifo);
+    for i in 0..3 {
+        assert_eq!(q.put(item(i), Timeout::Now).unwrap(), Put::Ok);
+    }
+    assert!(q.lane().is_some());
+    assert!(!q.lane_put(&item(3)), "closed while the side has items");
+    assert_eq!(q.put(item(3), Timeout::Now).unwrap(), Put::Ok);
+    for i in 0..4 {
+        assert_eq!(q.get(Timeout::Now).unwrap(), Get::Item(item(i)));
+    }
+    assert!(q.lane_put(&item(4)), "open once the side drained");
+    assert_eq!(q.lane_get(), Some(item(4)));
+    assert_eq!(q.unfinished(), 5);
 }

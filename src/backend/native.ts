@@ -28,7 +28,7 @@ import type {
   ValueType,
 } from './types.js';
 import { packageRoot } from '../package-root.js';
-import { LOCKED, QueueLane } from './queue-lane.js';
+import { QueueLane } from './queue-lane.js';
 
 /** The raw binding, as crate/binding.d.cts declares it (kept in step by hand). */
 interface RawBinding {
@@ -63,7 +63,7 @@ interface RawBinding {
   queueGet(h: number, timeoutMs: number, into?: Uint8Array | null): Uint8Array | number;
   /** [lock word cell, header cell, ring cell], or null (crate/src/queue/mod.rs `lane`). */
   queueLane(h: number): number[] | null;
-  queueLaneSignal(h: number, releaseWord: boolean, wakeForItem?: boolean | null): void;
+  queueLaneSignal(h: number, forItem: boolean): void;
   queueSize(h: number): number;
   queueTaskDone(h: number): boolean;
   queueJoin(h: number, timeoutMs: number): boolean;
@@ -135,6 +135,9 @@ export interface NativeKernels {
 
 let binding: RawBinding | undefined;
 let backend: Backend | undefined;
+
+/** The crate's lock word (crate/src/lock.rs): bit 0 LOCKED, bit 1 PARKED, bit 2 WATCHED. */
+const LOCKED = 1;
 
 /** Views of one chunk of the crate's shared cells (crate/src/words.rs). */
 interface ChunkViews {
@@ -253,19 +256,17 @@ function adapt(b: RawBinding): Backend {
     queueLane: (h) => {
       const cells = b.queueLane(h);
       if (cells === null) return undefined;
-      const [lock, header, ring] = cells.map((cell) => cellViews(b, cell));
-      if (lock === undefined || header === undefined || ring === undefined) return undefined;
+      const [header, ring] = cells.map((cell) => cellViews(b, cell));
+      if (header === undefined || ring === undefined) return undefined;
       return new QueueLane(
         {
-          lock: lock.views.i32,
-          lockAt: 2 * lock.offset,
           header: header.views.i32,
           headerAt: 2 * header.offset,
-          ringBytes: ring.views.u8,
-          ringWords: ring.views.i32,
-          ringAt: 8 * ring.offset,
+          slotWords: ring.views.i32,
+          slotBytes: ring.views.u8,
+          slotsAt: 2 * ring.offset,
         },
-        (releaseWord, wakeForItem) => b.queueLaneSignal(h, releaseWord, wakeForItem),
+        (forItem) => b.queueLaneSignal(h, forItem),
       );
     },
     queueSize: (h) => b.queueSize(h),

@@ -19,7 +19,6 @@ impl Fifo {
     }
 
     /// The oldest item, left in place.
-    #[cfg_attr(loom, allow(dead_code))] // the ring (its only user) is not built under loom
     pub(super) fn front(&self) -> Option<&Vec<u8>> {
         self.items.front()
     }

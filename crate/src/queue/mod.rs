@@ -20,101 +20,88 @@
 //! `task_done` on it reports `NoTask` and `join` returns at once: harmless,
 //! though the front end never calls them. Shutdown works as for the others.
 //!
-//! Locking protocol: the state is guarded by the queue's lock word, a
-//! [`Lock`] in a shared cell that JavaScript also takes (with one
-//! compare-exchange) to put to or get from the ring without an addon call
-//! (`ring.rs`, and its JS side `src/backend/queue-lane.ts`). The state JS needs
-//! lives in the queue's header words ([`Block`], shared cells); what only Rust
-//! touches (the flavor's store, the joiners) is behind `inner`, a mutex taken
-//! only while the lock word is held, so it is never contended. Both are held
-//! together as a [`Held`].
+//! Locking protocol: one mutex (`inner`) over the state, as in CPython, except
+//! for the ring (FIFO flavors made for JS, `ring.rs`): a lock-free queue of small
+//! items in shared memory, which JS puts to and gets from with no addon call and
+//! no lock (its JS side is `src/backend/queue-lane.ts`). The words JS needs are
+//! the queue's header words ([`Block`], shared cells), written by Rust only while
+//! holding `inner`, except the ring's positions and the counters named below.
 //!
-//! A waiter holds the state, sees it must wait, counts itself in `GETTERS`/
-//! `PUTTERS`/`joiners`, and enqueues in the parking lot *before* letting go
-//! (`park`'s `before_sleep`). A state change is made while holding it, so it
-//! happens either before the waiter looked (it sees it) or after the waiter is
-//! queued (the unpark finds it): no lost wakeups. The counters let `put`/`get`
-//! (and JS) skip the parking lot entirely when nobody waits.
+//! A waiter holds `inner`, sees it must wait, counts itself in `AWAITING_ITEM`/
+//! `AWAITING_ROOM`/`joiners`, and enqueues in the parking lot *before* letting go
+//! (`park`'s `before_sleep`). A change under `inner` happens either before the
+//! waiter looked (it sees it) or after it is queued (the unpark finds it). A
+//! change through the ring, made without `inner`, is the other half of a
+//! Dekker handshake: the waiter counts itself, a SeqCst fence, and it re-checks
+//! the ring inside `park`'s `validate`, under the parking lot's bucket lock; the
+//! ring's put (get) publishes, a SeqCst fence, and it reads `AWAITING_ITEM`
+//! (`AWAITING_ROOM`), waking one when it is not 0. One of the two sees the other, and
+//! a wake takes the bucket lock, so it finds the waiter queued: no lost wakeups.
+//! (JS's `Atomics` operations are all sequentially consistent.)
 //!
-//! Where items are (FIFO flavors, once JS has asked for the lane): small items in
-//! the ring, the rest in the store ("side"). A put goes to the ring only while
-//! the side is empty, and a get takes from the ring first, so every ring item is
-//! older than every side item and the order is FIFO across the two.
+//! Where items are (FIFO flavors with a ring): small items in the ring, the rest
+//! in the store ("the side", `SIDE` items). The ring is closed while the side
+//! has items, and a get takes from the ring first, so every ring item is older
+//! than every side item and the order is FIFO across the two (`ring.rs`).
 //!
-//! Invariants (while held): `COUNT + SIDE <= maxsize` when bounded;
-//! `unfinished >= COUNT + SIDE` except after `shutdown(true)` drained, and
-//! `unfinished == 0` for `Simple`; `SIDE == store.len()`; a failed call changes
-//! nothing (a refused item is handed back, a priority key that cannot be
-//! compared included).
+//! Invariants (while holding `inner`): `ring.len() + SIDE <= maxsize` when
+//! bounded (the ring's puts check the bound in the compare-exchange that claims
+//! a position); the ring is closed when `SIDE > 0` or shut down; `SIDE ==
+//! store.len()`; unfinished tasks (`Inner::unfinished`, plus the ring's puts
+//! since `Inner::folded_tail`) `>= ring.len() + SIDE` except after `shutdown(true)` drained, and 0 for
+//! `Simple`; a failed call changes nothing (a refused item is handed back, a
+//! priority key that cannot be compared included).
 
 mod fifo;
 mod lifo;
 mod priority;
-#[cfg(not(loom))]
 pub mod ring;
 
 pub use priority::compare_priority_keys;
 
 use crate::error::{Error, Result};
-use crate::lock::Lock;
-use crate::park::{self, ParkResult, Timeout, TOKEN_NORMAL};
-use crate::sync::{lock, Mutex, MutexGuard, Ordering};
+use crate::park::{self, ParkResult, Timeout, Token, TOKEN_HANDOFF, TOKEN_NORMAL};
+use crate::sync::{fence, lock, AtomicU32, Mutex, MutexGuard, Ordering};
 use crate::words::Block;
 
 use fifo::Fifo;
 use lifo::Lifo;
 use priority::Priority;
+use ring::{Push, Pusher, Ring};
+
+/// The token of a thread woken by `Queue::wake`, which also took it out of the
+/// count it was in (AWAITING_ITEM or AWAITING_ROOM): otherwise every put (get) until the woken
+/// thread runs again would see it counted, and call the addon to wake it again.
+const UNCOUNTED: Token = TOKEN_HANDOFF;
 
 const NOT_EMPTY: usize = 0;
 const NOT_FULL: usize = 1;
 const ALL_DONE: usize = 2;
 
-// The header words (u32, in the queue's header block). JS reads and writes them
-// too, by these numbers (`src/backend/queue-lane.ts`), always holding the lock
-// word except WATCHERS.
-/// Items in the ring.
-pub(crate) const COUNT: usize = 0;
-/// Byte offset of the ring's oldest entry.
-#[cfg_attr(loom, allow(dead_code))] // the ring is not built under loom
-pub(crate) const HEAD: usize = 1;
-/// Byte offset of the ring's next entry.
-#[cfg_attr(loom, allow(dead_code))] // the ring is not built under loom
-pub(crate) const TAIL: usize = 2;
-/// Ring bytes taken (entries, and the end a wrap skipped).
-#[cfg_attr(loom, allow(dead_code))] // the ring is not built under loom
-pub(crate) const USED: usize = 3;
+// The header words (u32, in the queue's header block), by the numbers JS uses too
+// (`src/backend/queue-lane.ts`). The producers' word and the consumers' word are
+// 64 bytes apart (cells are 8-aligned, so they never share a cache line), and
+// apart from the words both only read.
+/// The ring's next position to put at, and its CLOSED bit (`ring.rs`). The
+/// ring's puts count their tasks by it (`fold_ring_puts`).
+pub(crate) const TAIL: usize = 0;
+/// The ring's next position to get from.
+pub(crate) const HEAD: usize = 16;
 /// Items in the store (`Inner::store`, "the side").
-const SIDE: usize = 4;
+const SIDE: usize = 32;
 /// 1 once shut down.
-const SHUT: usize = 5;
-/// Threads parked (or about to park) for an item.
-const GETTERS: usize = 6;
-/// Threads parked (or about to park) for room.
-const PUTTERS: usize = 7;
-/// Async twins pending, counted by the front end with atomic adds (no lock): while
-/// any is, JS's fast path steps aside, so every change goes through the addon,
-/// which moves the queue's epoch that they watch.
-#[allow(dead_code)] // written by JS only; named here so the layout is in one place
-const WATCHERS: usize = 8;
-/// Items put and not yet marked done (Python's `unfinished_tasks`), low and high
-/// 32 bits; always 0 for `Simple`.
-const UNFINISHED_LO: usize = 9;
-const UNFINISHED_HI: usize = 10;
+const SHUT: usize = 33;
+/// What a put must wake: threads parked (or about to park) for an item and not
+/// yet woken by `wake`, plus the async twins watching the queue (the front end
+/// adds and removes those with atomic adds: a change through the ring that sees
+/// one asks the addon to move the queue's epoch, which they watch).
+const AWAITING_ITEM: usize = 34;
+/// What a get must wake: threads parked for room, and the async twins, as above.
+const AWAITING_ROOM: usize = 35;
 /// The bound (0: none), for JS; never changes.
-const MAXSIZE: usize = 11;
-/// 1 when a put counts a task (every flavor but `Simple`), for JS; never changes.
-const TRACKS_TASKS: usize = 12;
-/// Cells of the header block (16 words).
-const HEADER_CELLS: usize = 8;
-
-pub(crate) fn header_word(header: &Block, word: usize) -> u32 {
-    // Relaxed: read while holding the lock word, whose acquire orders it.
-    header.words()[word].load(Ordering::Relaxed)
-}
-
-pub(crate) fn set_header_word(header: &Block, word: usize, value: u32) {
-    header.words()[word].store(value, Ordering::Relaxed);
-}
+const MAXSIZE: usize = 36;
+/// Cells of the header block (38 words).
+const HEADER_CELLS: usize = 19;
 
 /// Outcome of `put`. A refused item is handed back (crossbeam's `TrySendError`).
 #[derive(Debug, PartialEq, Eq)]
@@ -242,33 +229,24 @@ struct Inner {
     store: Store,
     /// Threads parked (or about to park) in `join`.
     joiners: u32,
+    /// Items put and not yet marked done (Python's `unfinished_tasks`), besides
+    /// the ring's puts since `folded_tail`; always 0 for `Simple`.
+    unfinished: u64,
+    /// The ring's TAIL position when its puts were last counted into `unfinished`.
+    folded_tail: u32,
 }
 
-/// The lock word, released when dropped.
-struct WordGuard<'a>(&'a Lock);
-
-impl Drop for WordGuard<'_> {
-    fn drop(&mut self) {
-        self.0.release();
-    }
-}
-
-/// The queue's state, held: the lock word and then `inner`. Fields drop in order,
-/// so `inner` is let go before the word.
-struct Held<'a> {
-    inner: MutexGuard<'a, Inner>,
-    _word: WordGuard<'a>,
-}
+type Held<'a> = MutexGuard<'a, Inner>;
 
 /// A queue of one flavor, unbounded when `maxsize == 0`.
 pub struct Queue {
     maxsize: usize,
     flavor: Flavor,
-    /// The lock word (see the module comment).
-    word: Lock,
     header: Block,
-    /// The ring's entries, once JS asked for the lane (FIFO flavors only).
-    #[cfg(not(loom))]
+    /// Whether JS may ask for a lane (FIFO flavors made by `with_lane`).
+    lane_allowed: bool,
+    /// The ring's slots, attached by the first `lane` call: a queue that JS never
+    /// puts to or gets from costs no ring. Set once, holding `inner`.
     ring: std::sync::OnceLock<Block>,
     inner: Mutex<Inner>,
 }
@@ -282,24 +260,36 @@ impl Queue {
     /// A new queue of `flavor`; `maxsize == 0` means unbounded (and a `Simple`
     /// queue is always unbounded). A bound above `u32::MAX` is `u32::MAX`.
     pub fn with_flavor(maxsize: usize, flavor: Flavor) -> Queue {
+        Queue::make(maxsize, flavor, false)
+    }
+
+    /// As [`Queue::with_flavor`], and JS may ask for a lane (see `lane`) when the
+    /// flavor is FIFO: the queues JS makes.
+    pub fn with_lane(maxsize: usize, flavor: Flavor) -> Queue {
+        Queue::make(maxsize, flavor, true)
+    }
+
+    fn make(maxsize: usize, flavor: Flavor, lane: bool) -> Queue {
         let maxsize = if flavor == Flavor::Simple {
             0
         } else {
             maxsize.min(u32::MAX as usize)
         };
         let header = Block::new(HEADER_CELLS);
-        set_header_word(&header, MAXSIZE, maxsize as u32);
-        set_header_word(&header, TRACKS_TASKS, u32::from(flavor != Flavor::Simple));
+        header.words()[MAXSIZE].store(maxsize as u32, Ordering::Relaxed);
+        // Closed until `lane` attaches the ring and finds the side empty.
+        header.words()[TAIL].store(ring::CLOSED, Ordering::Relaxed);
         Queue {
             maxsize,
             flavor,
-            word: Lock::new(),
             header,
-            #[cfg(not(loom))]
+            lane_allowed: lane && matches!(flavor, Flavor::Fifo | Flavor::Simple),
             ring: std::sync::OnceLock::new(),
             inner: Mutex::new(Inner {
                 store: Store::new(flavor),
                 joiners: 0,
+                unfinished: 0,
+                folded_tail: 0,
             }),
         }
     }
@@ -310,112 +300,150 @@ impl Queue {
         self as *const Queue as usize + cond
     }
 
-    /// Takes the lock word, then `inner`. The word is held only for a few loads and
-    /// stores, never across a wait, so this returns soon, except once the process is
-    /// exiting (`interrupt_all`): a daemon isolate terminated inside JS's few
-    /// statements under the word never lets go of it, and a wait for it then ends
-    /// with `Interrupted` like every other wait, so that no thread keeps the process
-    /// from exiting.
-    fn hold(&self) -> Result<Held<'_>> {
-        let acquired = self.word.acquire(Timeout::Forever)?;
-        debug_assert!(
-            acquired,
-            "a wait with no deadline ends acquired or interrupted"
-        );
-        let word = WordGuard(&self.word);
-        Ok(Held {
-            inner: lock(&self.inner),
-            _word: word,
-        })
+    fn hold(&self) -> Held<'_> {
+        lock(&self.inner)
     }
 
-    fn get_word(&self, word: usize) -> u32 {
-        header_word(&self.header, word)
+    fn word(&self, word: usize) -> &AtomicU32 {
+        &self.header.words()[word]
     }
 
-    fn set_word(&self, word: usize, value: u32) {
-        set_header_word(&self.header, word, value);
+    fn ring(&self) -> Option<Ring<'_>> {
+        self.ring.get().map(|data| Ring::of(&self.header, data))
     }
 
-    fn add_word(&self, word: usize, delta: i32) {
-        self.set_word(word, self.get_word(word).wrapping_add_signed(delta));
+    /// Counts the tasks of the ring's puts since the last fold into `unfinished`
+    /// (holding `inner`). A put claims its position before it publishes the
+    /// item, so a task got and marked done was counted by then. The lane leaves
+    /// every [`ring::FOLD_EVERY`]-th position to the addon's put, which folds,
+    /// so the positions between two folds never wrap.
+    fn fold_ring_puts(&self, g: &mut Held<'_>) {
+        if self.flavor == Flavor::Simple {
+            return;
+        }
+        if let Some(ring) = self.ring() {
+            let tail = ring.tail();
+            g.unfinished += u64::from(ring::positions_between(g.folded_tail, tail));
+            g.folded_tail = tail;
+        }
     }
 
-    fn unfinished_held(&self) -> u64 {
-        u64::from(self.get_word(UNFINISHED_HI)) << 32 | u64::from(self.get_word(UNFINISHED_LO))
+    fn side(&self) -> usize {
+        self.word(SIDE).load(Ordering::Relaxed) as usize
     }
 
-    fn set_unfinished(&self, n: u64) {
-        self.set_word(UNFINISHED_LO, n as u32);
-        self.set_word(UNFINISHED_HI, (n >> 32) as u32);
+    fn shut(&self) -> bool {
+        self.word(SHUT).load(Ordering::SeqCst) != 0
     }
 
-    fn len_held(&self) -> usize {
-        (self.get_word(COUNT) + self.get_word(SIDE)) as usize
+    /// Items in ring and side (a snapshot: the ring changes without `inner`).
+    fn len_now(&self) -> usize {
+        self.ring().map_or(0, |r| r.len() as usize) + self.side()
     }
 
-    /// Stores `item`: in the ring when it is attached, the side is empty and the
-    /// item fits; else in the store (only a priority queue can refuse it).
+    /// Whether a get would find an item now (for a getter about to park).
+    fn has_item(&self) -> bool {
+        self.side() > 0 || self.ring().is_some_and(|r| r.ready())
+    }
+
+    /// Whether a put is refused by the bound now (for a putter about to park).
+    fn at_bound(&self) -> bool {
+        self.maxsize != 0 && self.len_now() >= self.maxsize
+    }
+
+    fn set_side(&self, g: &Held<'_>) {
+        self.word(SIDE)
+            .store(g.store.len() as u32, Ordering::Relaxed);
+    }
+
+    /// Opens the ring once the side is empty (unless shut down).
+    fn reopen_ring(&self, ring: &Ring<'_>) {
+        if self.side() == 0 && !self.shut() {
+            ring.open();
+        }
+    }
+
+    /// Stores `item` if the bound allows: in the ring when it is open and the
+    /// item fits, else in the side, behind the ring's items (so the ring closes
+    /// first), counting its task. Ok(None) when stored; Ok(Some(item)) at the
+    /// bound.
     fn push_held(
         &self,
         g: &mut Held<'_>,
         item: Vec<u8>,
         key: Vec<u8>,
-    ) -> std::result::Result<(), Vec<u8>> {
-        #[cfg(not(loom))]
-        if let Some(data) = self.ring.get() {
-            if self.get_word(SIDE) == 0 && ring::Ring::of(&self.header, data).push(&item) {
-                return Ok(());
+    ) -> std::result::Result<Option<Vec<u8>>, Vec<u8>> {
+        let ring = self.ring();
+        if let Some(ring) = &ring {
+            if ring.push(&item, self.maxsize as u32, Pusher::Queue) == Push::Done {
+                self.fold_ring_puts(g);
+                return Ok(None);
             }
+            ring.close();
         }
-        g.inner.store.push(item, key)?;
-        self.set_word(SIDE, g.inner.store.len() as u32);
-        Ok(())
+        if self.at_bound() {
+            if let Some(ring) = &ring {
+                self.reopen_ring(ring);
+            }
+            return Ok(Some(item));
+        }
+        g.store.push(item, key)?;
+        self.set_side(g);
+        if self.flavor != Flavor::Simple {
+            g.unfinished += 1;
+        }
+        Ok(None)
     }
 
-    /// The next item: the ring's oldest, else the store's next.
+    /// The next item: the ring's oldest, else the side's next.
     fn pop_held(&self, g: &mut Held<'_>) -> Option<Vec<u8>> {
-        #[cfg(not(loom))]
-        if let Some(data) = self.ring.get() {
-            if let Some(item) = ring::Ring::of(&self.header, data).pop() {
-                return Some(item);
-            }
+        let ring = self.ring();
+        if let Some(item) = ring.as_ref().and_then(|r| r.pop()) {
+            return Some(item);
         }
-        let item = g.inner.store.pop()?;
-        #[cfg(not(loom))]
-        if let Some(data) = self.ring.get() {
-            self.refill_ring(g, data);
+        let item = g.store.pop()?;
+        if let Some(ring) = &ring {
+            self.refill_ring(g, ring);
         }
-        self.set_word(SIDE, g.inner.store.len() as u32);
+        self.set_side(g);
+        if let Some(ring) = &ring {
+            self.reopen_ring(ring);
+        }
         Some(item)
     }
 
-    /// Moves the side's oldest items into the (empty) ring while they fit, so that
-    /// a producer that got ahead into the side comes back to the ring as soon as
-    /// the side drains, instead of staying on the addon's path while it keeps
-    /// ahead. The order holds: all of them are newer than what the ring held.
-    #[cfg(not(loom))]
-    fn refill_ring(&self, g: &mut Held<'_>, data: &Block) {
-        let ring = ring::Ring::of(&self.header, data);
-        if let Store::Fifo(fifo) = &mut g.inner.store {
-            while fifo.front().is_some_and(|item| ring.push(item)) {
+    /// Moves the side's oldest items into the (closed) ring while they fit, so
+    /// that a producer that got ahead into the side comes back to the ring as
+    /// soon as the side drains, instead of staying on the addon's path while it
+    /// keeps ahead. The order holds: all of them are newer than what the ring
+    /// held. Their tasks were counted when they went to the side, so the
+    /// positions they take are folded as counted.
+    fn refill_ring(&self, g: &mut Held<'_>, ring: &Ring<'_>) {
+        self.fold_ring_puts(g);
+        if let Store::Fifo(fifo) = &mut g.store {
+            while fifo
+                .front()
+                .is_some_and(|item| ring.push(item, 0, Pusher::Refill) == Push::Done)
+            {
                 fifo.pop();
             }
         }
+        g.folded_tail = ring.tail();
     }
 
-    /// Every item, oldest first (ring, then store).
+    /// Every item, oldest first (ring, then side). The ring stays closed: the
+    /// queue is shut down or being freed. A put whose position was claimed and
+    /// not yet published is not waited for.
     fn drain_held(&self, g: &mut Held<'_>) -> Vec<Vec<u8>> {
         let mut items = Vec::new();
-        #[cfg(not(loom))]
-        if let Some(data) = self.ring.get() {
-            let ring = ring::Ring::of(&self.header, data);
+        if let Some(ring) = self.ring() {
+            ring.close();
             while let Some(item) = ring.pop() {
                 items.push(item);
             }
         }
-        items.extend(g.inner.store.drain());
-        self.set_word(SIDE, 0);
+        items.extend(g.store.drain());
+        self.set_side(g);
         items
     }
 
@@ -429,30 +457,91 @@ impl Queue {
         self.flavor
     }
 
-    /// Where JS finds the lane (FIFO flavors only): the cell indexes of the lock
-    /// word, the header and the ring, which this call attaches if it was not yet.
-    /// None for the other flavors, or when a block could not be shared.
-    #[cfg(not(loom))]
-    pub fn lane(&self) -> Option<[u32; 3]> {
-        if !matches!(self.flavor, Flavor::Fifo | Flavor::Simple) {
+    /// Where JS finds the lane: the cell indexes of the header and the ring,
+    /// which this call attaches if it was not yet (32 KiB of shared cells, reused
+    /// once the queue is freed). None when no lane is allowed (see
+    /// [`Queue::with_lane`]), or when a block could not be shared.
+    pub fn lane(&self) -> Option<[u32; 2]> {
+        if !self.lane_allowed {
             return None;
         }
-        let data = self.ring.get_or_init(|| Block::new(ring::CELLS));
-        Some([self.word.cell()?, self.header.index()?, data.index()?])
+        if self.ring.get().is_none() {
+            let _g = self.hold();
+            if self.ring.get().is_none() {
+                let data = Block::new(ring::CELLS);
+                Ring::init(&data);
+                let ring = Ring::of(&self.header, self.ring.get_or_init(|| data));
+                // Items put before went to the side: the ring opens once it drains.
+                self.reopen_ring(&ring);
+            }
+        }
+        Some([self.header.index()?, self.ring.get()?.index()?])
     }
 
-    /// Wakes one thread waiting for an item (after JS put one in the ring and saw
-    /// GETTERS), or for room (after JS took one and saw PUTTERS).
+    /// Wakes one thread waiting for an item (after a put through the ring saw
+    /// AWAITING_ITEM), or for room (after a get saw AWAITING_ROOM), and takes it
+    /// out of that count (see UNCOUNTED).
     pub fn wake(&self, for_item: bool) {
-        park::unpark_one(
-            self.key(if for_item { NOT_EMPTY } else { NOT_FULL }),
-            |_| TOKEN_NORMAL,
-        );
+        let (key, count) = if for_item {
+            (NOT_EMPTY, AWAITING_ITEM)
+        } else {
+            (NOT_FULL, AWAITING_ROOM)
+        };
+        park::unpark_one(self.key(key), |r| {
+            if r.unparked_threads == 0 {
+                return TOKEN_NORMAL;
+            }
+            self.word(count).fetch_sub(1, Ordering::SeqCst);
+            UNCOUNTED
+        });
     }
 
-    /// Releases the lock word for JS, whose own release found parked threads.
-    pub fn release_word(&self) -> bool {
-        self.word.release()
+    /// After a change through the ring: wakes one thread counted in `count`
+    /// (AWAITING_ITEM or AWAITING_ROOM). The fence pairs with the one in
+    /// `count_waiter`: either the waiter's re-check sees the change, or this sees
+    /// the waiter.
+    fn wake_counted(&self, count: usize) {
+        fence(Ordering::SeqCst);
+        if self.word(count).load(Ordering::Relaxed) != 0 {
+            self.wake(count == AWAITING_ITEM);
+        }
+    }
+
+    /// Counts a thread about to park in `count`, before its re-check (`park`'s
+    /// `validate`; see `wake_counted`).
+    fn count_waiter(&self, count: usize) {
+        self.word(count).fetch_add(1, Ordering::SeqCst);
+        fence(Ordering::SeqCst);
+    }
+
+    /// After a park: leaves the count a waiter joined, unless `wake` took it out.
+    fn uncount_waiter(&self, count: usize, parked: ParkResult) {
+        if parked != ParkResult::Unparked(UNCOUNTED) {
+            self.word(count).fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+
+    /// JS's lane put (`src/backend/queue-lane.ts`), step for step, for the loom
+    /// models, which cannot run JS: puts `item` in the ring when it is open, has
+    /// room and takes it, with no lock, and wakes a parked getter. False: nothing
+    /// changed, use `put`.
+    pub fn lane_put(&self, item: &[u8]) -> bool {
+        let Some(ring) = self.ring() else {
+            return false;
+        };
+        if ring.push(item, self.maxsize as u32, Pusher::Lane) != Push::Done {
+            return false;
+        }
+        self.wake_counted(AWAITING_ITEM);
+        true
+    }
+
+    /// JS's lane get, as `lane_put`: the ring's oldest item, with no lock, waking
+    /// a parked putter. None: use `get`.
+    pub fn lane_get(&self) -> Option<Vec<u8>> {
+        let item = self.ring()?.pop()?;
+        self.wake_counted(AWAITING_ROOM);
+        Some(item)
     }
 
     /// Adds `item` (with an empty priority key), waiting at most `timeout` for room.
@@ -464,40 +553,35 @@ impl Queue {
     /// priority queue (the other flavors ignore it). As in CPython, the key is
     /// compared only once there is room: a full queue times out with `Full` even
     /// when the key would not have fit.
-    pub fn put_keyed(&self, item: Vec<u8>, key: Vec<u8>, timeout: Timeout) -> Result<Put> {
+    pub fn put_keyed(&self, mut item: Vec<u8>, key: Vec<u8>, timeout: Timeout) -> Result<Put> {
         let deadline = timeout.deadline();
-        let mut g = self.hold()?;
+        let mut g = self.hold();
         loop {
-            if self.get_word(SHUT) != 0 {
+            if self.shut() {
                 return Ok(Put::ShutDown(item));
             }
-            if self.maxsize == 0 || self.len_held() < self.maxsize {
-                if let Err(item) = self.push_held(&mut g, item, key) {
-                    return Ok(Put::Incomparable(item));
+            match self.push_held(&mut g, item, key.clone()) {
+                Err(item) => return Ok(Put::Incomparable(item)),
+                Ok(None) => {
+                    drop(g);
+                    self.wake_counted(AWAITING_ITEM);
+                    return Ok(Put::Ok);
                 }
-                if self.flavor != Flavor::Simple {
-                    self.set_unfinished(self.unfinished_held() + 1);
-                }
-                let wake = self.get_word(GETTERS) > 0;
-                drop(g);
-                if wake {
-                    self.wake(true);
-                }
-                return Ok(Put::Ok);
+                Ok(Some(refused)) => item = refused,
             }
             if timeout.expired() {
                 return Ok(Put::Full(item));
             }
-            self.add_word(PUTTERS, 1);
+            self.count_waiter(AWAITING_ROOM);
             let r = park::park(
                 self.key(NOT_FULL),
-                || true,
+                || self.at_bound() && !self.shut(),
                 move || drop(g),
                 |_| {},
                 deadline,
             );
-            g = self.hold()?;
-            self.add_word(PUTTERS, -1);
+            g = self.hold();
+            self.uncount_waiter(AWAITING_ROOM, r);
             if r == ParkResult::Interrupted {
                 return Err(Error::Interrupted);
             }
@@ -508,32 +592,29 @@ impl Queue {
     /// most `timeout` for one.
     pub fn get(&self, timeout: Timeout) -> Result<Get> {
         let deadline = timeout.deadline();
-        let mut g = self.hold()?;
+        let mut g = self.hold();
         loop {
             if let Some(item) = self.pop_held(&mut g) {
-                let wake = self.get_word(PUTTERS) > 0;
                 drop(g);
-                if wake {
-                    self.wake(false);
-                }
+                self.wake_counted(AWAITING_ROOM);
                 return Ok(Get::Item(item));
             }
-            if self.get_word(SHUT) != 0 {
+            if self.shut() {
                 return Ok(Get::ShutDown);
             }
             if timeout.expired() {
                 return Ok(Get::Empty);
             }
-            self.add_word(GETTERS, 1);
+            self.count_waiter(AWAITING_ITEM);
             let r = park::park(
                 self.key(NOT_EMPTY),
-                || true,
+                || !self.has_item() && !self.shut(),
                 move || drop(g),
                 |_| {},
                 deadline,
             );
-            g = self.hold()?;
-            self.add_word(GETTERS, -1);
+            g = self.hold();
+            self.uncount_waiter(AWAITING_ITEM, r);
             if r == ParkResult::Interrupted {
                 return Err(Error::Interrupted);
             }
@@ -542,9 +623,8 @@ impl Queue {
 
     /// Number of items (a snapshot; "not reliable", as Python says).
     pub fn len(&self) -> usize {
-        // At exit, if the word cannot be had (see `hold`), a racy read will do.
         let _g = self.hold();
-        self.len_held()
+        self.len_now()
     }
 
     /// Whether there are no items (a snapshot).
@@ -554,19 +634,16 @@ impl Queue {
 
     /// Marks one task done.
     pub fn task_done(&self) -> TaskDone {
-        // At exit, if the word cannot be had (see `hold`), nothing is marked done.
-        let Ok(g) = self.hold() else {
-            return TaskDone::NoTask;
-        };
-        let unfinished = self.unfinished_held();
-        if unfinished == 0 {
+        let mut g = self.hold();
+        self.fold_ring_puts(&mut g);
+        if g.unfinished == 0 {
             return TaskDone::NoTask;
         }
-        self.set_unfinished(unfinished - 1);
-        if unfinished > 1 {
+        g.unfinished -= 1;
+        if g.unfinished > 0 {
             return TaskDone::Done;
         }
-        let wake = g.inner.joiners > 0;
+        let wake = g.joiners > 0;
         drop(g);
         if wake {
             park::unpark_all(self.key(ALL_DONE));
@@ -576,23 +653,24 @@ impl Queue {
 
     /// Number of tasks put and not yet marked done.
     pub fn unfinished(&self) -> u64 {
-        // At exit, if the word cannot be had (see `hold`), a racy read will do.
-        let _g = self.hold();
-        self.unfinished_held()
+        let mut g = self.hold();
+        self.fold_ring_puts(&mut g);
+        g.unfinished
     }
 
     /// Waits until every task is done; false on timeout.
     pub fn join(&self, timeout: Timeout) -> Result<bool> {
         let deadline = timeout.deadline();
-        let mut g = self.hold()?;
+        let mut g = self.hold();
         loop {
-            if self.unfinished_held() == 0 {
+            self.fold_ring_puts(&mut g);
+            if g.unfinished == 0 {
                 return Ok(true);
             }
             if timeout.expired() {
                 return Ok(false);
             }
-            g.inner.joiners += 1;
+            g.joiners += 1;
             let r = park::park(
                 self.key(ALL_DONE),
                 || true,
@@ -600,8 +678,8 @@ impl Queue {
                 |_| {},
                 deadline,
             );
-            g = self.hold()?;
-            g.inner.joiners -= 1;
+            g = self.hold();
+            g.joiners -= 1;
             if r == ParkResult::Interrupted {
                 return Err(Error::Interrupted);
             }
@@ -613,13 +691,17 @@ impl Queue {
     /// returned so the caller can release the handles they own.
     pub fn shutdown(&self, immediate: bool) -> Vec<Vec<u8>> {
         let mut g = self.hold();
-        self.set_word(SHUT, 1);
+        self.word(SHUT).store(1, Ordering::SeqCst);
+        if let Some(ring) = self.ring() {
+            ring.close();
+        }
         let mut dropped = Vec::new();
-        // At exit, if the word cannot be had (see `hold`), the items stay (the word's
-        // holder may be writing the ring); the waiters below still wake.
-        if let (true, Ok(held)) = (immediate, g.as_mut()) {
-            dropped = self.drain_held(held);
-            self.set_unfinished(self.unfinished_held().saturating_sub(dropped.len() as u64));
+        if immediate {
+            self.fold_ring_puts(&mut g);
+            dropped = self.drain_held(&mut g);
+            if self.flavor != Flavor::Simple {
+                g.unfinished = g.unfinished.saturating_sub(dropped.len() as u64);
+            }
         }
         drop(g);
         // Every waiter re-checks: getters see shutdown (or items), putters see
@@ -632,18 +714,12 @@ impl Queue {
 
     /// Whether `shutdown` was called.
     pub fn is_shut_down(&self) -> bool {
-        // At exit, if the word cannot be had (see `hold`), a racy read will do.
-        let _g = self.hold();
-        self.get_word(SHUT) != 0
+        self.shut()
     }
 
     /// Removes every item without any other change (the queue is being freed).
     pub fn take_all(&self) -> Vec<Vec<u8>> {
-        // At exit, if the word cannot be had (see `hold`), the items are left to the
-        // process's end (releasing their handles no longer matters).
-        match self.hold() {
-            Ok(mut g) => self.drain_held(&mut g),
-            Err(_) => Vec::new(),
-        }
+        let mut g = self.hold();
+        self.drain_held(&mut g)
     }
 }

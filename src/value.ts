@@ -19,10 +19,16 @@ const ranges: Record<Exclude<ValueType, 'f64'>, readonly [bigint, bigint]> = {
 
 /** Checks that `v` fits a cell of `type`: a bigint for i64, an integer in range for i32/u32, any number for f64. */
 function checkCell(type: ValueType, v: unknown, name: string): number | bigint {
-  // The common cases first, in a few instructions (a setter in a hot loop).
+  // The common cases in a few instructions, and the rest in another function:
+  // whole, this one was too large for V8 to inline into a setter in a hot loop,
+  // which then paid a call per store.
   if (typeof v === 'number') {
     if (type === 'f64' || (type === 'i32' && (v | 0) === v) || (type === 'u32' && v >>> 0 === v)) return v;
   }
+  return checkCellRest(type, v, name);
+}
+
+function checkCellRest(type: ValueType, v: unknown, name: string): number | bigint {
   if (type === 'i64') {
     if (typeof v !== 'bigint') throw typeError(name, "a bigint (the Value's type is i64)", v);
     const [min, max] = ranges.i64;

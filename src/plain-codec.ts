@@ -284,15 +284,19 @@ function read(): unknown {
   }
 }
 
-/** Decodes a body made by `encodePlain` (the bytes after the tag). */
-export function decodePlain(body: Uint8Array): unknown {
+/**
+ * Decodes a body made by `encodePlain`: the bytes of `bytes` from `from` on (the
+ * bytes after the tag).
+ */
+export function decodePlain(bytes: Uint8Array, from: number): unknown {
   // No user code runs while reading, so one set of cursors serves every call; the
-  // views are remade only when the bytes live in another buffer than last time
-  // (gets mostly reuse one).
-  if (body.buffer !== input.buffer) {
-    input = new Uint8Array(body.buffer);
-    inputView = new DataView(body.buffer);
+  // view is remade only when the bytes are another array than last time (gets
+  // mostly reuse one scratch array). Compared by the array itself: reading a typed
+  // array's `.buffer` costs ~30 ns on Node 20.
+  if (bytes !== input) {
+    input = bytes;
+    inputView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
-  at = body.byteOffset;
+  at = from;
   return read();
 }

@@ -72,14 +72,22 @@ impl Model {
     }
 }
 
-fn run_queue(flavor: Flavor, seed: u64, steps: usize) {
+/// `lane`: the queue has a ring, and puts and gets go first through JS's lane
+/// steps (`lane_put`, `lane_get`), then, when the lane says no, through the queue.
+fn run_queue(flavor: Flavor, seed: u64, steps: usize, lane: bool) {
     let mut rng = Rng(seed);
     let maxsize = if flavor == Flavor::Simple {
         0
     } else {
         rng.below(4) as usize
     };
-    let q = Queue::with_flavor(maxsize, flavor);
+    let q = if lane {
+        let q = Queue::with_lane(maxsize, flavor);
+        assert!(q.lane().is_some());
+        q
+    } else {
+        Queue::with_flavor(maxsize, flavor)
+    };
     let mut m = Model {
         flavor,
         maxsize,
@@ -103,6 +111,8 @@ fn run_queue(flavor: Flavor, seed: u64, steps: usize) {
                 next_value += 1;
                 let outcome = if flavor == Flavor::Priority {
                     q.put_keyed(item(v), key(v), timeout).unwrap()
+                } else if lane && q.lane_put(&item(v)) {
+                    Put::Ok
                 } else {
                     q.put(item(v), timeout).unwrap()
                 };
@@ -119,7 +129,10 @@ fn run_queue(flavor: Flavor, seed: u64, steps: usize) {
                 }
             }
             5..=7 => {
-                let got = q.get(timeout).unwrap();
+                let got = match q.lane_get() {
+                    Some(it) if lane => Get::Item(it),
+                    _ => q.get(timeout).unwrap(),
+                };
                 match m.next_out() {
                     Some(v) => {
                         assert_eq!(got, Get::Item(item(v)), "{at}");
@@ -166,7 +179,26 @@ fn run_queue(flavor: Flavor, seed: u64, steps: usize) {
 fn random_operations_match_the_model_for_every_flavor() {
     for flavor in [Flavor::Fifo, Flavor::Lifo, Flavor::Priority, Flavor::Simple] {
         for seed in 1..=40u64 {
-            run_queue(flavor, seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1, 400);
+            run_queue(
+                flavor,
+                seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1,
+                400,
+                false,
+            );
+        }
+    }
+}
+
+#[test]
+fn random_lane_operations_match_the_model() {
+    for flavor in [Flavor::Fifo, Flavor::Simple] {
+        for seed in 1..=40u64 {
+            run_queue(
+                flavor,
+                seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 3,
+                400,
+                true,
+            );
         }
     }
 }

@@ -62,15 +62,16 @@ describe('Queue', () => {
 
   test('FIFO order and exact items while small items take the fast ring and others the store', () => {
     // Numbers, short and long strings (a long one cannot take the native backend's
-    // ring, and sends the items after it to the store until that drains), at a
-    // steady ~500 items in, so the ring wraps, with long bursts now and then.
+    // ring, and sends the items after it to the store until that drains; the short
+    // ones straddle the ring's 120-byte limit), at a steady ~500 items in, so the
+    // ring wraps, with long bursts now and then.
     let seed = 12345;
     const rand = (n: number): number => {
       seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
       return seed % n;
     };
     const make = (v: number, burst: number): unknown =>
-      rand(3) === 0 ? v : burst > 60 && rand(100) === 0 ? `${v}:${'x'.repeat(600 + rand(900))}` : `${v}:${'y'.repeat(rand(40))}`;
+      rand(3) === 0 ? v : burst > 60 && rand(100) === 0 ? `${v}:${'x'.repeat(600 + rand(900))}` : `${v}:${'y'.repeat(rand(130))}`;
     for (const q of [new Queue(), new SimpleQueue()]) {
       const model: unknown[] = [];
       let v = 0;

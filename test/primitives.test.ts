@@ -6,7 +6,7 @@
 import { describe, expect, test } from 'vitest';
 import {
   Barrier, BoundedSemaphore, BrokenBarrierError, Condition, Event, Lock, LifoQueue, PriorityQueue, Queue, RLock,
-  Semaphore, SimpleQueue, Thread, ThreadError, spawn,
+  Semaphore, SimpleQueue, Thread, ThreadError, sleep, spawn,
 } from 'native-threads';
 
 describe('handles of every kind', () => {
@@ -176,6 +176,32 @@ describe('async twins, aborted', () => {
     await expect(pending).rejects.toBe(reason);
     await new Promise((r) => setTimeout(r, 20));
     unchanged();
+  });
+});
+
+describe('Event set from another thread', () => {
+  // On the native backend a set with nobody marked waiting is a compare-exchange
+  // on the shared word, with no addon call: these check that waiters mark it.
+  test('wakes a thread blocked in wait() (past its spin)', () => {
+    const e = new Event(), started = new Event();
+    const t = spawn((e: Event, started: Event) => {
+      started.set();
+      return e.wait();
+    }, e, started);
+    started.wait();
+    sleep(50);
+    e.set();
+    expect(t.join()).toBe(true);
+  });
+
+  test('resolves a waitAsync on the main thread, round after round', async () => {
+    for (let i = 0; i < 20; i++) {
+      const e = new Event();
+      const pending = e.waitAsync();
+      const t = spawn((e: Event) => e.set(), e);
+      expect(await pending).toBe(true);
+      t.join();
+    }
   });
 });
 

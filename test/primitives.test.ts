@@ -71,6 +71,28 @@ describe('Condition over a Lock and an RLock', () => {
     },
   );
 
+  test.each([['Lock', () => new Lock()], ['RLock', () => new RLock()]] as const)(
+    'waitAsync takes the lock back from a notifier that still holds it (%s)',
+    async (_name, makeLock) => {
+      const cond = new Condition(makeLock());
+      cond.acquire();
+      const woken = cond.waitAsync();
+      // The notifier releases after its notify, as usual, and later than the
+      // waiter's first try to take the lock back.
+      const t = spawn(async (c: Condition) => {
+        const { sleep } = await import('native-threads');
+        c.acquire();
+        c.notify();
+        sleep(30);
+        c.release();
+      }, cond);
+      expect(await woken).toBe(true);
+      expect(cond.lock.locked()).toBe(true);
+      cond.release();
+      t.join();
+    },
+  );
+
   test('wait over an RLock held twice lets go of both levels and takes both back', () => {
     const lock = new RLock();
     const cond = new Condition(lock);

@@ -858,6 +858,7 @@ module.exports.epoch = nativeBinding.epoch
 module.exports.eventCell = nativeBinding.eventCell
 module.exports.eventClear = nativeBinding.eventClear
 module.exports.eventIsSet = nativeBinding.eventIsSet
+module.exports.eventMarkWatched = nativeBinding.eventMarkWatched
 module.exports.eventNew = nativeBinding.eventNew
 module.exports.eventSet = nativeBinding.eventSet
 module.exports.eventWait = nativeBinding.eventWait

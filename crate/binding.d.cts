@@ -61,12 +61,18 @@ export declare function condWaiting(h: number): number
 
 export declare function epoch(h: number): number
 
-/** The index of the cell mirroring the event's flag, or -1 (see `words.rs`). */
+/** The index of the cell holding the event's word, or -1 (see `words.rs`). */
 export declare function eventCell(h: number): number
 
 export declare function eventClear(h: number): void
 
 export declare function eventIsSet(h: number): boolean
+
+/**
+ * Before an async twin watches the epoch: the next set comes to the crate,
+ * which bumps it (a set through the word would not).
+ */
+export declare function eventMarkWatched(h: number): void
 
 export declare function eventNew(): number
 
@@ -75,8 +81,8 @@ export declare function eventSet(h: number): void
 export declare function eventWait(h: number, timeoutMs: number): boolean
 
 /**
- * `event_wait`, counting the sets since the mirror cell's sets field was
- * `seen` (its value `>> 1`, as the caller read it before spinning).
+ * `event_wait`, counting the sets since the event's word was `seen` (as
+ * the caller read it before spinning).
  */
 export declare function eventWaitSince(h: number, seen: number, timeoutMs: number): boolean
 

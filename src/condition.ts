@@ -32,20 +32,25 @@ function releaseSave(lock: Lock | RLock): number {
   return 1;
 }
 
-function acquireRestore(lock: Lock | RLock, saved: number, timeout: Millis): boolean {
-  if (lock instanceof RLock) return backend.rlockAcquireCount(lock[kHandle], currentRecord(), saved, timeout);
-  return backend.lockAcquire(lock[kHandle], timeout);
+function acquireRestore(lock: Lock | RLock, saved: number): void {
+  if (lock instanceof RLock) blocking(() => backend.rlockAcquireCount(lock[kHandle], currentRecord(), saved, FOREVER));
+  // The Lock's own acquire: its word and spin first (the notifier is usually
+  // out within a microsecond), where a backend call parks at once.
+  else lock.acquire();
 }
 
 function acquireRestoreAsync(lock: Lock | RLock, saved: number): Promise<boolean> {
+  // The Lock's own twin marks the lock watched before it waits: a release
+  // through the lock's word moves no epoch otherwise, and the wait would hang.
+  if (lock instanceof Lock) return lock.acquireAsync();
   const options: AsyncOptions = { timeout: FOREVER, signal: undefined };
   const h = lock[kHandle];
   const attempt = (): boolean | typeof kRetry => {
-    if (acquireRestore(lock, saved, 0)) return true;
-    if (lock instanceof RLock) checkOwnerAlive(h);
+    if (backend.rlockAcquireCount(h, currentRecord(), saved, 0)) return true;
+    checkOwnerAlive(h);
     return kRetry;
   };
-  return untilDone(h, attempt, options, () => false, lock instanceof RLock ? DEAD_OWNER_CHECK_MS : Infinity);
+  return untilDone(h, attempt, options, () => false, DEAD_OWNER_CHECK_MS);
 }
 
 /** The condition's handle, once the calling thread is known to hold its lock. */
@@ -136,7 +141,7 @@ export class Condition extends Acquirable {
       backend.condCancel(h, ticket);
       throw error;
     } finally {
-      blocking(() => acquireRestore(lock, saved, FOREVER));
+      acquireRestore(lock, saved);
     }
   }
 

@@ -8,9 +8,10 @@ import { blocking } from './output.js';
 import { checkArity, checkTimeout } from './validate.js';
 import { asyncOptions, kRetry, untilDone } from './waiting.js';
 
-// With the event's state word (handles.ts, kWords), isSet() is a load, and
-// wait() spins on the word briefly before it blocks in the backend (a set from a
-// running thread is seen within microseconds).
+// With the event's state word (handles.ts, kWords), isSet() is a load, clear()
+// and a set() that nobody waits for are a compare-exchange, and wait() spins on
+// the word briefly before it blocks in the backend (a set from a running thread
+// is seen within microseconds).
 
 /**
  * Reads of the word before a blocking wait calls the backend: 10–20 µs here, the
@@ -43,12 +44,17 @@ export class Event {
   /** Sets the flag and wakes every waiter. */
   set(): void {
     checkArity(arguments, 0, 'set');
-    backend.eventSet(handleOf(this, Event));
+    const h = handleOf(this, Event);
+    const words = this[kWords];
+    if (words === undefined || !backend.eventWordSet(words, this[kIndex])) backend.eventSet(h);
   }
 
   clear(): void {
     checkArity(arguments, 0, 'clear');
-    backend.eventClear(handleOf(this, Event));
+    const h = handleOf(this, Event);
+    const words = this[kWords];
+    if (words === undefined) backend.eventClear(h);
+    else backend.eventWordClear(words, this[kIndex]);
   }
 
   /** Blocks until the flag is set (true), or `timeout` ms pass (false). */
@@ -73,7 +79,13 @@ export class Event {
       checkArity(arguments, 1, 'waitAsync');
       const opts = asyncOptions(options);
       const h = handleOf(this, Event);
-      return untilDone(h, () => backend.eventIsSet(h) || kRetry, opts, () => false);
+      const attempt = (): boolean | typeof kRetry => {
+        if (backend.eventIsSet(h)) return true;
+        // Marked before the second look: a set after it moves the epoch untilDone watches.
+        backend.eventMarkWatched(h);
+        return backend.eventIsSet(h) || kRetry;
+      };
+      return untilDone(h, attempt, opts, () => false);
     } catch (error) {
       return Promise.reject(error);
     }

@@ -6,7 +6,7 @@
 import { describe, expect, test } from 'vitest';
 import {
   Barrier, BoundedSemaphore, BrokenBarrierError, Condition, Event, Lock, LifoQueue, PriorityQueue, Queue, RLock,
-  Semaphore, SimpleQueue, Thread, ThreadError, spawn,
+  Semaphore, SimpleQueue, Thread, ThreadError, sleep, spawn,
 } from 'native-threads';
 
 describe('handles of every kind', () => {
@@ -68,6 +68,28 @@ describe('Condition over a Lock and an RLock', () => {
       ready.set();
       expect(cond.wait(10_000)).toBe(true);
       cond.release();
+    },
+  );
+
+  test.each([['Lock', () => new Lock()], ['RLock', () => new RLock()]] as const)(
+    'waitAsync takes the lock back from a notifier that still holds it (%s)',
+    async (_name, makeLock) => {
+      const cond = new Condition(makeLock());
+      cond.acquire();
+      const woken = cond.waitAsync();
+      // The notifier releases after its notify, as usual, and later than the
+      // waiter's first try to take the lock back.
+      const t = spawn(async (c: Condition) => {
+        const { sleep } = await import('native-threads');
+        c.acquire();
+        c.notify();
+        sleep(30);
+        c.release();
+      }, cond);
+      expect(await woken).toBe(true);
+      expect(cond.lock.locked()).toBe(true);
+      cond.release();
+      t.join();
     },
   );
 
@@ -176,6 +198,32 @@ describe('async twins, aborted', () => {
     await expect(pending).rejects.toBe(reason);
     await new Promise((r) => setTimeout(r, 20));
     unchanged();
+  });
+});
+
+describe('Event set from another thread', () => {
+  // On the native backend a set with nobody marked waiting is a compare-exchange
+  // on the shared word, with no addon call: these check that waiters mark it.
+  test('wakes a thread blocked in wait() (past its spin)', () => {
+    const e = new Event(), started = new Event();
+    const t = spawn((e: Event, started: Event) => {
+      started.set();
+      return e.wait();
+    }, e, started);
+    started.wait();
+    sleep(50);
+    e.set();
+    expect(t.join()).toBe(true);
+  });
+
+  test('resolves a waitAsync on the main thread, round after round', async () => {
+    for (let i = 0; i < 20; i++) {
+      const e = new Event();
+      const pending = e.waitAsync();
+      const t = spawn((e: Event) => e.set(), e);
+      expect(await pending).toBe(true);
+      t.join();
+    }
   });
 });
 

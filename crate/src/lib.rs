@@ -666,8 +666,8 @@ mod surface {
             .map_err(|err| js_err(env, err))
     }
 
-    /// `event_wait`, counting the sets since the mirror cell's sets field was
-    /// `seen` (its value `>> 1`, as the caller read it before spinning).
+    /// `event_wait`, counting the sets since the event's word was `seen` (as
+    /// the caller read it before spinning).
     #[napi]
     pub fn event_wait_since(env: &Env, h: u32, seen: u32, timeout_ms: f64) -> Result<bool> {
         let e = object!(env, h, Event, "event");
@@ -676,7 +676,16 @@ mod surface {
             .map_err(|err| js_err(env, err))
     }
 
-    /// The index of the cell mirroring the event's flag, or -1 (see `words.rs`).
+    /// Before an async twin watches the epoch: the next set comes to the crate,
+    /// which bumps it (a set through the word would not).
+    #[napi]
+    pub fn event_mark_watched(env: &Env, h: u32) -> Result<()> {
+        let e = object!(env, h, Event, "event");
+        inner!(e, Event).mark_watched();
+        Ok(())
+    }
+
+    /// The index of the cell holding the event's word, or -1 (see `words.rs`).
     #[napi]
     pub fn event_cell(env: &Env, h: u32) -> Result<i64> {
         let e = object!(env, h, Event, "event");

@@ -76,3 +76,22 @@ fn clear_between_sets_does_not_strand_a_waiter() {
         assert!(waiter.join().unwrap());
     });
 }
+
+/// Two waiters and a set: the first waiter's WAITED mark sends the set to the
+/// crate, which drops the mark as it wakes everyone; a waiter that marked
+/// after it sees the flag. Neither is stranded, and with nobody left waiting
+/// the next set after a clear goes through the word alone.
+#[test]
+fn two_waiters_and_the_waited_mark() {
+    loom::model(|| {
+        let ev = Arc::new(Event::new());
+        let (e1, e2) = (ev.clone(), ev.clone());
+        let w1 = thread::spawn(move || e1.wait(Timeout::Forever).unwrap());
+        let w2 = thread::spawn(move || e2.wait(Timeout::Forever).unwrap());
+        ev.set();
+        assert!(w1.join().unwrap());
+        assert!(w2.join().unwrap());
+        ev.clear();
+        assert!(ev.set_fast(), "no waiter left marked");
+    });
+}

@@ -60,7 +60,7 @@ import {
   condWaiting,
 } from './js/condition.js';
 import { semAcquire, semNew, semRelease, semValue } from './js/semaphore.js';
-import { eventClear, eventIsSet, eventNew, eventSet, eventWait, eventWaitSince, eventWord } from './js/event.js';
+import { eventClear, eventIsSet, eventNew, eventSet, eventWait, eventWaitSince, eventWord, wordClear as eventWordClear, wordSet as eventWordSet } from './js/event.js';
 import {
   barrierAbort,
   barrierArrive,
@@ -293,6 +293,16 @@ class JsBackend implements Backend {
   }
   eventWord(h: Handle): WordRef {
     return eventWord(this.a, h);
+  }
+  eventWordSet(words: Int32Array, index: number): boolean {
+    eventWordSet(words, index);
+    return true;
+  }
+  eventWordClear(words: Int32Array, index: number): void {
+    eventWordClear(words, index);
+  }
+  eventMarkWatched(): void {
+    // every set moves the word, which is the epoch
   }
   eventWaitSince(h: Handle, seenWord: number, timeoutMs: number): boolean {
     return eventWaitSince(this.a, h, seenWord, timeoutMs);

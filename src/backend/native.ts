@@ -92,6 +92,7 @@ interface RawBinding {
   eventNew(): number;
   eventCell(h: number): number;
   eventWaitSince(h: number, seen: number, timeoutMs: number): boolean;
+  eventMarkWatched(h: number): void;
   eventIsSet(h: number): boolean;
   eventSet(h: number): void;
   eventClear(h: number): void;
@@ -138,6 +139,11 @@ let backend: Backend | undefined;
 
 /** The crate's lock word (crate/src/lock.rs): bit 0 LOCKED, bit 1 PARKED, bit 2 WATCHED. */
 const LOCKED = 1;
+
+/** The crate's event word (crate/src/event.rs): bit 0 FLAG, bit 1 WAITED, bits 2–31 a count of sets. */
+const FLAG = 1;
+const WAITED = 2;
+const ONE_SET = 4;
 
 /** Views of one chunk of the crate's shared cells (crate/src/words.rs). */
 interface ChunkViews {
@@ -326,8 +332,23 @@ function adapt(b: RawBinding): Backend {
       const cell = cellViews(b, b.eventCell(h));
       return cell === undefined ? undefined : { words: cell.views.i32, index: 2 * cell.offset };
     },
-    // The crate's word is `sets << 1 | flag`: it takes the sets field.
-    eventWaitSince: (h, seenWord, timeoutMs) => b.eventWaitSince(h, seenWord >>> 1, timeoutMs),
+    // event.rs's set_fast: only while no waiter or watcher is marked, who need the crate to wake them.
+    eventWordSet: (words, index) => {
+      // Atomic: a plain read that says "set" could be older than a clear.
+      let v = Atomics.load(words, index);
+      for (;;) {
+        if ((v & FLAG) !== 0) return true;
+        if ((v & WAITED) !== 0) return false;
+        const w = Atomics.compareExchange(words, index, v, ((v + ONE_SET) | FLAG) | 0);
+        if (w === v) return true;
+        v = w;
+      }
+    },
+    eventWordClear: (words, index) => {
+      Atomics.and(words, index, ~FLAG);
+    },
+    eventMarkWatched: (h) => b.eventMarkWatched(h),
+    eventWaitSince: (h, seenWord, timeoutMs) => b.eventWaitSince(h, seenWord >>> 0, timeoutMs),
 
     barrierNew: (parties) => b.barrierNew(parties),
     barrierParties: (h) => b.barrierParties(h),

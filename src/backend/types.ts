@@ -335,12 +335,17 @@ export interface Backend {
   /** True once set (at once if set); false on timeout. */
   eventWait(h: Handle, timeoutMs: number): boolean;
   /**
-   * The event's state word, for the front end's isSet and a brief spin before it
-   * waits; undefined when unreachable. On both backends bit 0 is the flag, and
-   * once the word was seen with bit 0 clear, any other value means a set happened
-   * (perhaps cleared since).
+   * The event's state word, for the front end's isSet, set and clear without a
+   * call, and a brief spin before it waits; undefined when unreachable. On both
+   * backends bit 0 is the flag.
    */
   eventWord(h: Handle): WordRef | undefined;
+  /** Set through the word. False: not done (a waiter or watcher is marked; use `eventSet`). */
+  eventWordSet(words: Int32Array, index: number): boolean;
+  /** Clear through the word (nobody waits for a clear, so it never needs a call). */
+  eventWordClear(words: Int32Array, index: number): void;
+  /** For an async twin about to watch the epoch: makes sure the next set moves it (a set through the word might not). */
+  eventMarkWatched(h: Handle): void;
   /** eventWait, counting every set since the word (from eventWord) read `seenWord`. */
   eventWaitSince(h: Handle, seenWord: number, timeoutMs: number): boolean;
 

@@ -43,8 +43,11 @@ export function eventIsSet(a: Arena, h: number): boolean {
 }
 
 export function eventSet(a: Arena, h: number): void {
-  const o = resolve(a, h, KIND_EVENT) >> 2;
-  const i32 = a.i32;
+  wordSet(a.i32, resolve(a, h, KIND_EVENT) >> 2);
+}
+
+/** Sets through the word `o` of `i32` (the front end holds it from eventWord). */
+export function wordSet(i32: Int32Array, o: number): void {
   let v = Atomics.load(i32, o);
   for (;;) {
     if ((v & 1) !== 0) return;
@@ -57,8 +60,11 @@ export function eventSet(a: Arena, h: number): void {
 }
 
 export function eventClear(a: Arena, h: number): void {
-  const o = resolve(a, h, KIND_EVENT) >> 2;
-  const i32 = a.i32;
+  wordClear(a.i32, resolve(a, h, KIND_EVENT) >> 2);
+}
+
+/** Clears through the word `o` of `i32`. */
+export function wordClear(i32: Int32Array, o: number): void {
   let v = Atomics.load(i32, o);
   for (;;) {
     if ((v & 1) === 0) return;

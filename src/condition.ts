@@ -37,13 +37,25 @@ function acquireRestore(lock: Lock | RLock, saved: number, timeout: Millis): boo
   return backend.lockAcquire(lock[kHandle], timeout);
 }
 
+/**
+ * Before an async waiter watches the lock's epoch: a release through the lock's
+ * shared words moves no epoch unless marked (Lock.prepareWatch). False when the
+ * lock is free: try again instead of watching.
+ */
+function markWaiting(lock: Lock | RLock): boolean {
+  // An RLock is released through the backend, which moves the epoch when it frees it.
+  return lock instanceof RLock || backend.lockMarkWaiting(lock[kHandle]);
+}
+
 function acquireRestoreAsync(lock: Lock | RLock, saved: number): Promise<boolean> {
   const options: AsyncOptions = { timeout: FOREVER, signal: undefined };
   const h = lock[kHandle];
   const attempt = (): boolean | typeof kRetry => {
-    if (acquireRestore(lock, saved, 0)) return true;
-    if (lock instanceof RLock) checkOwnerAlive(h);
-    return kRetry;
+    for (;;) {
+      if (acquireRestore(lock, saved, 0)) return true;
+      if (lock instanceof RLock) checkOwnerAlive(h);
+      if (markWaiting(lock)) return kRetry;
+    }
   };
   return untilDone(h, attempt, options, () => false, lock instanceof RLock ? DEAD_OWNER_CHECK_MS : Infinity);
 }
@@ -96,6 +108,10 @@ export class Condition extends Acquirable {
 
   protected releaseSignal(): Handle {
     return this[kLock][kHandle];
+  }
+
+  protected override prepareWatch(): boolean {
+    return markWaiting(this[kLock]);
   }
 
   protected override checkHolder(): void {

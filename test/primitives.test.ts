@@ -91,6 +91,40 @@ describe('Condition over a Lock and an RLock', () => {
   });
 });
 
+describe('Condition over a Lock and an RLock, async', () => {
+  test.each([['Lock', () => new Lock()], ['RLock', () => new RLock()]] as const)(
+    'acquireAsync, and waitAsync taking the lock back, wake when another thread releases the lock (%s)',
+    async (_name, makeLock) => {
+      const cond = new Condition(makeLock());
+      const holding = new Event();
+      const letGo = new Event();
+      const holder = spawn((c: Condition, holding: Event, letGo: Event) => {
+        c.acquire();
+        holding.set();
+        letGo.wait();
+        c.release();
+      }, cond, holding, letGo);
+      expect(holding.wait(10_000)).toBe(true);
+      const acquired = cond.acquireAsync(); // fails its try and watches before it returns
+      letGo.set();
+      expect(await acquired).toBe(true);
+      expect(holder.join(10_000)).toBeUndefined();
+      const waited = cond.waitAsync();
+      // The notifier holds on a while, so the waiter's re-take usually finds it held and watches.
+      const notifier = spawn(async (c: Condition) => {
+        const { sleep } = await import('native-threads');
+        c.acquire();
+        c.notify();
+        sleep(50);
+        c.release();
+      }, cond);
+      expect(await waited).toBe(true);
+      cond.release();
+      expect(notifier.join(10_000)).toBeUndefined();
+    },
+  );
+});
+
 describe('async twins, aborted', () => {
   const cases: [string, () => { start: (signal: AbortSignal) => Promise<unknown>; unchanged: () => void }][] = [
     ['RLock.acquireAsync', () => {

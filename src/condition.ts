@@ -43,8 +43,8 @@ function acquireRestore(lock: Lock | RLock, saved: number, timeout: Millis): boo
  * lock is free: try again instead of watching.
  */
 function markWaiting(lock: Lock | RLock): boolean {
-  // An RLock is released through the backend, which moves the epoch when it frees it.
-  return lock instanceof RLock || backend.lockMarkWaiting(lock[kHandle]);
+  const h = lock[kHandle];
+  return lock instanceof RLock ? backend.rlockMarkWaiting(h) : backend.lockMarkWaiting(h);
 }
 
 function acquireRestoreAsync(lock: Lock | RLock, saved: number): Promise<boolean> {

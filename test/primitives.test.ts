@@ -308,3 +308,72 @@ describe('RLock whose owner ended', () => {
     expect(t.join(10_000)).toBeUndefined();
   });
 });
+
+describe('RLock ownership and re-entry (the no-call path on the native backend)', () => {
+  /** From another thread: try to take it, try to release it, and look. */
+  const probe = (l: RLock): [boolean, string, boolean] => {
+    const took = l.acquire({ blocking: false });
+    let refused = '';
+    try {
+      l.release();
+    } catch (error) {
+      refused = `${(error as Error).name}: ${(error as Error).message}`;
+    }
+    return [took, refused, l.locked()];
+  };
+  const heldElsewhere = [false, 'ThreadError: cannot release un-acquired lock', true];
+
+  test('only the owner re-enters or releases, level by level', () => {
+    const lock = new RLock();
+    for (let i = 0; i < 3; i++) expect(lock.acquire()).toBe(true);
+    expect(spawn(probe, lock).join(10_000)).toEqual(heldElsewhere);
+    lock.release();
+    lock.release();
+    expect(lock.locked()).toBe(true);
+    expect(spawn(probe, lock).join(10_000)).toEqual(heldElsewhere);
+    lock.release();
+    expect(lock.locked()).toBe(false);
+    expect(() => lock.release()).toThrow('cannot release un-acquired lock');
+    // The next owner starts from one level, whatever the last one held.
+    const t = spawn((l: RLock) => {
+      const first = l.acquire() && l.acquire({ blocking: false });
+      l.release();
+      const oneLeft = l.locked();
+      l.release();
+      return [first, oneLeft, l.locked()];
+    }, lock);
+    expect(t.join(10_000)).toEqual([true, true, false]);
+    expect(lock.acquire({ blocking: false })).toBe(true);
+    lock.release();
+    expect(() => lock.release()).toThrow(ThreadError);
+  });
+
+  test('a thread blocked on it, and an async acquire, get it once the owner lets go of every level', async () => {
+    const lock = new RLock();
+    const holding = new Event();
+    const letGo = new Event();
+    const holder = spawn((l: RLock, holding: Event, letGo: Event) => {
+      l.acquire();
+      l.acquire();
+      holding.set();
+      letGo.wait();
+      l.release();
+      l.release();
+    }, lock, holding, letGo);
+    expect(holding.wait(10_000)).toBe(true);
+    const waiter = spawn((l: RLock) => {
+      const took = l.acquire({ timeout: 10_000 });
+      if (took) l.release();
+      return took;
+    }, lock);
+    const async = lock.acquireAsync();
+    letGo.set();
+    expect(await async).toBe(true);
+    expect(lock.acquire()).toBe(true); // re-entry by the async acquire's owner, this thread
+    lock.release();
+    lock.release();
+    expect(waiter.join(10_000)).toBe(true);
+    expect(holder.join(10_000)).toBeUndefined();
+    expect(lock.locked()).toBe(false);
+  });
+});

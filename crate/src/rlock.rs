@@ -142,8 +142,8 @@ impl RLock {
         RRelease::Released { freed: true }
     }
 
-    /// JS's release step (`rlockWordRelease` in `src/backend/native.ts`), for
-    /// the loom models, which cannot run JS: one level released for `owner`
+    /// JS's release step (`NativeRLockWords.release` in `src/backend/native.ts`),
+    /// for the loom models, which cannot run JS: one level released for `owner`
     /// when that needs nobody woken and no epoch moved. False, and no change:
     /// the caller must use `release` (not the owner, or a thread is parked or
     /// an async waiter watching).

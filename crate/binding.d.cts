@@ -147,9 +147,22 @@ export declare function rlockAcquire(h: number, owner: number, timeoutMs: number
 
 export declare function rlockAcquireCount(h: number, owner: number, count: number, timeoutMs: number): boolean
 
+/**
+ * [state cell, owner cell, count cell] for JS's no-call steps (rlock.rs),
+ * or null when any of them is not shared.
+ */
+export declare function rlockCells(h: number): Array<number> | null
+
 export declare function rlockIsOwned(h: number, owner: number): boolean
 
 export declare function rlockLocked(h: number): boolean
+
+/**
+ * Makes the next release that frees a held RLock come through
+ * `rlock_release` (which bumps the epoch); false when it is free (retry
+ * instead of watching).
+ */
+export declare function rlockMarkWaiting(h: number): boolean
 
 export declare function rlockNew(): number
 

@@ -39,6 +39,16 @@ function acquireRestore(lock: Lock | RLock, saved: number): void {
   else lock.acquire();
 }
 
+/**
+ * Before an async waiter watches the lock's epoch: a release through the lock's
+ * shared words moves no epoch unless marked (Lock.prepareWatch). False when the
+ * lock is free: try again instead of watching.
+ */
+function markWaiting(lock: Lock | RLock): boolean {
+  const h = lock[kHandle];
+  return lock instanceof RLock ? backend.rlockMarkWaiting(h) : backend.lockMarkWaiting(h);
+}
+
 function acquireRestoreAsync(lock: Lock | RLock, saved: number): Promise<boolean> {
   // The Lock's own twin marks the lock watched before it waits: a release
   // through the lock's word moves no epoch otherwise, and the wait would hang.
@@ -46,9 +56,13 @@ function acquireRestoreAsync(lock: Lock | RLock, saved: number): Promise<boolean
   const options: AsyncOptions = { timeout: FOREVER, signal: undefined };
   const h = lock[kHandle];
   const attempt = (): boolean | typeof kRetry => {
-    if (backend.rlockAcquireCount(h, currentRecord(), saved, 0)) return true;
-    checkOwnerAlive(h);
-    return kRetry;
+    for (;;) {
+      if (backend.rlockAcquireCount(h, currentRecord(), saved, 0)) return true;
+      checkOwnerAlive(h);
+      // Watched before it waits: a release through the RLock's words moves no
+      // epoch otherwise. False: it came free meanwhile, so try again.
+      if (markWaiting(lock)) return kRetry;
+    }
   };
   return untilDone(h, attempt, options, () => false, DEAD_OWNER_CHECK_MS);
 }
@@ -101,6 +115,10 @@ export class Condition extends Acquirable {
 
   protected releaseSignal(): Handle {
     return this[kLock][kHandle];
+  }
+
+  protected override prepareWatch(): boolean {
+    return markWaiting(this[kLock]);
   }
 
   protected override checkHolder(): void {

@@ -4,9 +4,9 @@
  * so an async acquire from the main thread is owned by the main thread.
  */
 import { backend } from './backend/select.js';
-import { RlockRelease, ThreadState, type Handle } from './backend/types.js';
+import { RlockRelease, ThreadState, type Handle, type RLockWords } from './backend/types.js';
 import { ThreadError } from './errors.js';
-import { Acquirable } from './guard.js';
+import { Acquirable, type AcquireOptions } from './guard.js';
 import { brand, handleOf, kHandle, registerKind, track } from './handles.js';
 import { currentRecord } from './thread.js';
 import { checkArity, FOREVER, type Millis } from './validate.js';
@@ -24,19 +24,44 @@ export function checkOwnerAlive(h: Handle): void {
   throw new ThreadError(`RLock is held by thread ${name}, which ended without releasing it`);
 }
 
+// With the RLock's words (backend rlockWords), an uncontended acquire, a
+// re-entry and a release that wakes nobody take no backend call (a native call
+// costs ~200 ns, the whole step ~20 ns), as for Lock.
+const kRWords = Symbol('native-threads.rlockWords');
+
+function attach(lock: RLock, h: Handle): void {
+  Object.defineProperty(lock, kHandle, { value: h });
+  Object.defineProperty(lock, kRWords, { value: backend.rlockWords(h) });
+}
+
 export class RLock extends Acquirable {
   declare readonly [kHandle]: Handle;
+  declare readonly [kRWords]: RLockWords | undefined;
 
   constructor() {
     checkArity(arguments, 0, 'new RLock()');
     super();
-    Object.defineProperty(this, kHandle, { value: backend.rlockNew() });
+    attach(this, backend.rlockNew());
     track(this);
+  }
+
+  // Only own properties set by attach() carry kRWords, so a call on any other
+  // receiver skips the fast path and meets the checks of the general one.
+  override acquire(options?: AcquireOptions): boolean {
+    const words = this[kRWords];
+    if (arguments.length === 0 && words !== undefined && words.acquire(currentRecord())) return true;
+    return super.acquire(...(arguments as unknown as [AcquireOptions?]));
   }
 
   /** Taken, or taken once more when the calling thread owns it already. */
   protected tryAcquire(): boolean {
+    const words = this[kRWords];
+    if (words !== undefined) return words.acquire(currentRecord());
     return backend.rlockAcquire(handleOf(this, RLock), currentRecord(), 0);
+  }
+
+  protected override prepareWatch(): boolean {
+    return backend.rlockMarkWaiting(handleOf(this, RLock));
   }
 
   /**
@@ -71,6 +96,8 @@ export class RLock extends Acquirable {
 
   /** Releases one level. @throws ThreadError when the calling thread does not own it. */
   release(): void {
+    const words = this[kRWords];
+    if (arguments.length === 0 && words !== undefined && words.release(currentRecord())) return;
     checkArity(arguments, 0, 'release');
     if (backend.rlockRelease(handleOf(this, RLock), currentRecord()) === RlockRelease.NotOwner) {
       throw new ThreadError('cannot release un-acquired lock');
@@ -79,6 +106,8 @@ export class RLock extends Acquirable {
 
   /** True when some thread owns it. */
   locked(): boolean {
+    const words = this[kRWords];
+    if (words !== undefined) return words.locked();
     return backend.rlockLocked(handleOf(this, RLock));
   }
 }
@@ -87,6 +116,6 @@ brand(RLock);
 
 registerKind('rlock', (h) => {
   const lock = Object.create(RLock.prototype) as RLock;
-  Object.defineProperty(lock, kHandle, { value: h });
+  attach(lock, h);
   return lock;
 });

@@ -985,6 +985,38 @@ describe('RLock', () => {
     expect(b.valueGet(v)).toBe(2 * n);
     for (const h of [r, v, ...owners]) b.release(h);
   });
+
+  test.runIf(b.name === 'native')('native: the words\' steps and the calls see one state; a step that must not finish alone changes nothing', () => {
+    const [me, other] = [b.threadNew('me', false), b.threadNew('other', false)];
+    const r = b.rlockNew();
+    const w = b.rlockWords(r);
+    expect(w).toBeDefined();
+    if (w === undefined) return;
+    expect(w.acquire(me)).toBe(true);
+    expect(b.rlockAcquire(r, me, 0)).toBe(true); // re-entry through the call
+    expect(w.acquire(me)).toBe(true); // and through the step
+    expect(w.acquire(other)).toBe(false);
+    expect(w.release(other)).toBe(false);
+    expect(b.rlockOwner(r)).toBe(me);
+    expect(w.release(me)).toBe(true);
+    expect(b.rlockReleaseAll(r, me)).toBe(2); // the count the steps kept
+    expect(w.locked()).toBe(false);
+    expect(b.rlockAcquireCount(r, me, 2, 0)).toBe(true);
+    expect(w.release(me)).toBe(true);
+    // A watcher: the last level's step must leave it to the call, which moves the epoch.
+    expect(b.rlockMarkWaiting(r)).toBe(true);
+    expect(w.release(me)).toBe(false);
+    expect(b.rlockIsOwned(r, me)).toBe(true);
+    const e = b.epoch(r);
+    expect(b.rlockRelease(r, me)).toBe(RlockRelease.Ok);
+    expect(b.epoch(r)).not.toBe(e);
+    expect(w.locked()).toBe(false);
+    expect(b.rlockMarkWaiting(r)).toBe(false);
+    expect(w.acquire(other)).toBe(true);
+    expect(w.release(other)).toBe(true);
+    expect(b.rlockOwner(r)).toBe(0);
+    for (const h of [r, me, other]) b.release(h);
+  });
 });
 
 describe('Condition', () => {

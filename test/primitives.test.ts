@@ -113,6 +113,40 @@ describe('Condition over a Lock and an RLock', () => {
   });
 });
 
+describe('Condition over a Lock and an RLock, async', () => {
+  test.each([['Lock', () => new Lock()], ['RLock', () => new RLock()]] as const)(
+    'acquireAsync, and waitAsync taking the lock back, wake when another thread releases the lock (%s)',
+    async (_name, makeLock) => {
+      const cond = new Condition(makeLock());
+      const holding = new Event();
+      const letGo = new Event();
+      const holder = spawn((c: Condition, holding: Event, letGo: Event) => {
+        c.acquire();
+        holding.set();
+        letGo.wait();
+        c.release();
+      }, cond, holding, letGo);
+      expect(holding.wait(10_000)).toBe(true);
+      const acquired = cond.acquireAsync(); // fails its try and watches before it returns
+      letGo.set();
+      expect(await acquired).toBe(true);
+      expect(holder.join(10_000)).toBeUndefined();
+      const waited = cond.waitAsync();
+      // The notifier holds on a while, so the waiter's re-take usually finds it held and watches.
+      const notifier = spawn(async (c: Condition) => {
+        const { sleep } = await import('native-threads');
+        c.acquire();
+        c.notify();
+        sleep(50);
+        c.release();
+      }, cond);
+      expect(await waited).toBe(true);
+      cond.release();
+      expect(notifier.join(10_000)).toBeUndefined();
+    },
+  );
+});
+
 describe('async twins, aborted', () => {
   const cases: [string, () => { start: (signal: AbortSignal) => Promise<unknown>; unchanged: () => void }][] = [
     ['RLock.acquireAsync', () => {
@@ -320,5 +354,74 @@ describe('RLock whose owner ended', () => {
     }, cond);
     await expect(waited).rejects.toThrow(ThreadError);
     expect(t.join(10_000)).toBeUndefined();
+  });
+});
+
+describe('RLock ownership and re-entry (the no-call path on the native backend)', () => {
+  /** From another thread: try to take it, try to release it, and look. */
+  const probe = (l: RLock): [boolean, string, boolean] => {
+    const took = l.acquire({ blocking: false });
+    let refused = '';
+    try {
+      l.release();
+    } catch (error) {
+      refused = `${(error as Error).name}: ${(error as Error).message}`;
+    }
+    return [took, refused, l.locked()];
+  };
+  const heldElsewhere = [false, 'ThreadError: cannot release un-acquired lock', true];
+
+  test('only the owner re-enters or releases, level by level', () => {
+    const lock = new RLock();
+    for (let i = 0; i < 3; i++) expect(lock.acquire()).toBe(true);
+    expect(spawn(probe, lock).join(10_000)).toEqual(heldElsewhere);
+    lock.release();
+    lock.release();
+    expect(lock.locked()).toBe(true);
+    expect(spawn(probe, lock).join(10_000)).toEqual(heldElsewhere);
+    lock.release();
+    expect(lock.locked()).toBe(false);
+    expect(() => lock.release()).toThrow('cannot release un-acquired lock');
+    // The next owner starts from one level, whatever the last one held.
+    const t = spawn((l: RLock) => {
+      const first = l.acquire() && l.acquire({ blocking: false });
+      l.release();
+      const oneLeft = l.locked();
+      l.release();
+      return [first, oneLeft, l.locked()];
+    }, lock);
+    expect(t.join(10_000)).toEqual([true, true, false]);
+    expect(lock.acquire({ blocking: false })).toBe(true);
+    lock.release();
+    expect(() => lock.release()).toThrow(ThreadError);
+  });
+
+  test('a thread blocked on it, and an async acquire, get it once the owner lets go of every level', async () => {
+    const lock = new RLock();
+    const holding = new Event();
+    const letGo = new Event();
+    const holder = spawn((l: RLock, holding: Event, letGo: Event) => {
+      l.acquire();
+      l.acquire();
+      holding.set();
+      letGo.wait();
+      l.release();
+      l.release();
+    }, lock, holding, letGo);
+    expect(holding.wait(10_000)).toBe(true);
+    const waiter = spawn((l: RLock) => {
+      const took = l.acquire({ timeout: 10_000 });
+      if (took) l.release();
+      return took;
+    }, lock);
+    const async = lock.acquireAsync();
+    letGo.set();
+    expect(await async).toBe(true);
+    expect(lock.acquire()).toBe(true); // re-entry by the async acquire's owner, this thread
+    lock.release();
+    lock.release();
+    expect(waiter.join(10_000)).toBe(true);
+    expect(holder.join(10_000)).toBeUndefined();
+    expect(lock.locked()).toBe(false);
   });
 });

@@ -487,6 +487,23 @@ mod surface {
         }
     }
 
+    /// [state cell, owner cell, count cell] for JS's no-call steps (rlock.rs),
+    /// or null when any of them is not shared.
+    #[napi]
+    pub fn rlock_cells(env: &Env, h: u32) -> Result<Option<Vec<u32>>> {
+        let e = object!(env, h, RLock, "rlock");
+        Ok(inner!(e, RLock).cells().map(|cells| cells.to_vec()))
+    }
+
+    /// Makes the next release that frees a held RLock come through
+    /// `rlock_release` (which bumps the epoch); false when it is free (retry
+    /// instead of watching).
+    #[napi]
+    pub fn rlock_mark_waiting(env: &Env, h: u32) -> Result<bool> {
+        let e = object!(env, h, RLock, "rlock");
+        Ok(inner!(e, RLock).mark_waiting())
+    }
+
     #[napi]
     pub fn rlock_locked(env: &Env, h: u32) -> Result<bool> {
         let e = object!(env, h, RLock, "rlock");

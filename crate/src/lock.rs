@@ -207,6 +207,17 @@ impl Lock {
         }
     }
 
+    /// JS's release step (`lockWordRelease` in `src/backend/native.ts`), for the
+    /// loom models, which cannot run JS: LOCKED → 0 only when nothing else is set
+    /// (nobody parked, nobody watching). False, and no change, otherwise: the
+    /// caller must use `release`, which wakes or lets the epoch move.
+    pub fn release_unwatched(&self) -> bool {
+        // Release pairs with the Acquire of the next `acquire`.
+        self.state()
+            .compare_exchange(LOCKED_BIT, 0, Ordering::Release, Ordering::Relaxed)
+            .is_ok()
+    }
+
     #[cold]
     fn release_slow(&self) -> bool {
         let mut released = false;

@@ -13,15 +13,32 @@
 //!
 //! Invariants: `owner != 0` ⇔ (`lock` is held by this RLock's owner and
 //! `count >= 1`), except in the instants between acquiring `lock` and storing
-//! the owner, and between clearing the owner and releasing `lock`. Owner ids
-//! must be non-zero (thread record handles are).
+//! the owner, and between clearing the owner and releasing `lock` (or, in JS's
+//! release step, restoring the owner when the lock's word could not be freed
+//! there). `count` means nothing while `owner` is 0: every acquire that stores
+//! an owner stores the count first. Owner ids must be non-zero (thread record
+//! handles are). `lock` is released only by the owner, through `free` or JS's
+//! release step, so while `owner` is the asker's id nobody else can free it.
 //!
-//! Not done: Python's `_is_owned` fallback for foreign locks; counts past 2^64.
+//! Shared words: `lock`'s state, `owner` and `count` are three shared cells
+//! (`words.rs`, each at 32 bits) so that JS takes an uncontended RLock, re-enters
+//! it and releases it with no addon call (`src/backend/native.ts`). JS takes the
+//! same steps as this file, with Atomics (SeqCst, at least as strong as the
+//! orderings here) for `owner` and the state, plain accesses for `count` (which
+//! only the holder of `lock` touches, ordered by `lock`):
+//!
+//! - acquire: the steps of `acquire(owner, Timeout::Now)` (re-entry, or `lock`'s
+//!   try-acquire loop, then `count` and `owner` stored in that order);
+//! - release: [`RLock::release_unwatched`], whose `false` sends JS here.
+//!
+//! Not done: Python's `_is_owned` fallback for foreign locks; counts past 2^32 − 1
+//! (re-entry saturates there).
 
 use crate::error::Result;
 use crate::lock::Lock;
 use crate::park::Timeout;
-use crate::sync::{AtomicU32, AtomicU64, Ordering};
+use crate::sync::{AtomicU32, Ordering};
+use crate::words::Cell;
 
 /// Outcome of a release.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,9 +57,9 @@ pub struct RLock {
     lock: Lock,
     /// The owning thread record, 0 when free (see the module docs for why
     /// Relaxed loads are exact for the asker).
-    owner: AtomicU32,
+    owner: Cell,
     /// Acquisitions by the owner not yet released; written only by the owner.
-    count: AtomicU64,
+    count: Cell,
 }
 
 impl Default for RLock {
@@ -56,14 +73,28 @@ impl RLock {
     pub fn new() -> RLock {
         RLock {
             lock: Lock::new(),
-            owner: AtomicU32::new(0),
-            count: AtomicU64::new(0),
+            owner: Cell::new(),
+            count: Cell::new(),
         }
+    }
+
+    fn owner_word(&self) -> &AtomicU32 {
+        self.owner.u32()
+    }
+
+    fn count_word(&self) -> &AtomicU32 {
+        self.count.u32()
+    }
+
+    /// The indexes of the shared cells of the lock's state, the owner and the
+    /// count (see `words.rs`), or None when any of them is private.
+    pub fn cells(&self) -> Option<[u32; 3]> {
+        Some([self.lock.cell()?, self.owner.index()?, self.count.index()?])
     }
 
     fn owned_by(&self, owner: u32) -> bool {
         // Relaxed: only our own store can make this true (module docs).
-        owner != 0 && self.owner.load(Ordering::Relaxed) == owner
+        owner != 0 && self.owner_word().load(Ordering::Relaxed) == owner
     }
 
     /// Acquires once for `owner`, waiting at most `timeout`; re-entry by the
@@ -72,27 +103,29 @@ impl RLock {
         self.acquire_count(owner, 1, timeout)
     }
 
-    /// Acquires and sets the count to `count` (at least 1): Python's
-    /// `_acquire_restore` after a `Condition.wait`. Re-entry adds `count`.
+    /// Acquires and sets the count to `count` (at least 1, at most 2^32 − 1):
+    /// Python's `_acquire_restore` after a `Condition.wait`. Re-entry adds
+    /// `count`, saturating.
     pub fn acquire_count(&self, owner: u32, count: u64, timeout: Timeout) -> Result<bool> {
-        let count = count.max(1);
+        let count = u32::try_from(count.max(1)).unwrap_or(u32::MAX);
         if self.owned_by(owner) {
-            let c = self.count.load(Ordering::Relaxed);
-            self.count.store(c.saturating_add(count), Ordering::Relaxed);
+            let c = self.count_word().load(Ordering::Relaxed);
+            self.count_word()
+                .store(c.saturating_add(count), Ordering::Relaxed);
             return Ok(true);
         }
         if !self.lock.acquire(timeout)? {
             return Ok(false);
         }
         // Relaxed: `lock`'s acquire/release order these stores for the next owner.
-        self.count.store(count, Ordering::Relaxed);
-        self.owner.store(owner, Ordering::Relaxed);
+        self.count_word().store(count, Ordering::Relaxed);
+        self.owner_word().store(owner, Ordering::Relaxed);
         Ok(true)
     }
 
     /// The owner's id, 0 when free: a snapshot, only for reporting an owner that died.
     pub fn owner(&self) -> u32 {
-        self.owner.load(Ordering::Relaxed)
+        self.owner_word().load(Ordering::Relaxed)
     }
 
     /// Releases one level for `owner`.
@@ -100,13 +133,37 @@ impl RLock {
         if !self.owned_by(owner) {
             return RRelease::NotOwner;
         }
-        let c = self.count.load(Ordering::Relaxed);
+        let c = self.count_word().load(Ordering::Relaxed);
         if c > 1 {
-            self.count.store(c - 1, Ordering::Relaxed);
+            self.count_word().store(c - 1, Ordering::Relaxed);
             return RRelease::Released { freed: false };
         }
         self.free();
         RRelease::Released { freed: true }
+    }
+
+    /// JS's release step (`NativeRLockWords.release` in `src/backend/native.ts`),
+    /// for the loom models, which cannot run JS: one level released for `owner`
+    /// when that needs nobody woken and no epoch moved. False, and no change:
+    /// the caller must use `release` (not the owner, or a thread is parked or
+    /// an async waiter watching).
+    pub fn release_unwatched(&self, owner: u32) -> bool {
+        if !self.owned_by(owner) {
+            return false;
+        }
+        let c = self.count_word().load(Ordering::Relaxed);
+        if c > 1 {
+            self.count_word().store(c - 1, Ordering::Relaxed);
+            return true;
+        }
+        self.owner_word().store(0, Ordering::Relaxed);
+        if self.lock.release_unwatched() {
+            return true;
+        }
+        // Still held (only the owner frees `lock`), so nobody else can have
+        // stored an owner meanwhile: put ours back for `release`.
+        self.owner_word().store(owner, Ordering::Relaxed);
+        false
     }
 
     /// Releases every level `owner` holds (Python's `_release_save`); returns
@@ -115,16 +172,23 @@ impl RLock {
         if !self.owned_by(owner) {
             return 0;
         }
-        let c = self.count.load(Ordering::Relaxed).max(1);
+        let c = self.count_word().load(Ordering::Relaxed).max(1);
         self.free();
-        c
+        u64::from(c)
     }
 
     fn free(&self) {
-        self.count.store(0, Ordering::Relaxed);
         // Cleared before `lock` is released, so the next owner never sees ours.
-        self.owner.store(0, Ordering::Relaxed);
+        self.owner_word().store(0, Ordering::Relaxed);
         self.lock.release();
+    }
+
+    /// Makes the next release that frees it come through `release` (whose
+    /// caller moves the epoch) rather than JS's release step, for an async
+    /// waiter about to watch the epoch. False, and no change, when it is free:
+    /// the waiter should retry instead.
+    pub fn mark_waiting(&self) -> bool {
+        self.lock.mark_waiting()
     }
 
     /// Whether anyone holds it (a snapshot).
@@ -140,7 +204,7 @@ impl RLock {
     /// The owner's recursion count when `owner` holds it, else 0.
     pub fn count(&self, owner: u32) -> u64 {
         if self.owned_by(owner) {
-            self.count.load(Ordering::Relaxed)
+            u64::from(self.count_word().load(Ordering::Relaxed))
         } else {
             0
         }

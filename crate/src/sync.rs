@@ -19,7 +19,7 @@ pub(crate) use loom::sync::{
 };
 #[cfg(not(loom))]
 pub(crate) use std::sync::{
-    atomic::{fence, AtomicBool, AtomicU32, AtomicU64},
+    atomic::{fence, AtomicBool, AtomicU32},
     Arc, Condvar, Mutex, MutexGuard,
 };
 

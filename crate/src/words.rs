@@ -2,10 +2,11 @@
 //!
 //! Why: a call into the addon costs ~150–250 ns on Node 20 (argument checks,
 //! the registry lookup), while an `Atomics.compareExchange` costs ~10 ns. So the
-//! state a primitive's fast path needs (a Lock's state word, a Value's number)
-//! lives in a cell here, and every isolate maps the cells' memory as external
-//! ArrayBuffers: JS takes an uncontended lock or reads a Value with no call at
-//! all, and calls into the addon only to wait or to wake a waiter.
+//! state a primitive's fast path needs (a Lock's state word, an RLock's owner
+//! and count, a Value's number) lives in a cell here, and every isolate maps the
+//! cells' memory as external ArrayBuffers: JS takes an uncontended lock or reads
+//! a Value with no call at all, and calls into the addon only to wait or to wake
+//! a waiter.
 //!
 //! Memory: cells are carved from chunks of [`CHUNK_CELLS`] cells, allocated on
 //! first need and never freed or moved, so that a chunk's address stays valid

@@ -126,3 +126,37 @@ fn mutual_exclusion_under_contention() {
     }
     assert!(!r.locked());
 }
+
+#[test]
+fn release_unwatched_leaves_watchers_to_release() {
+    let r = RLock::new();
+    assert!(r.cells().is_some(), "the words JS steps on are shared");
+    assert!(!r.release_unwatched(A), "free: nothing to release");
+    assert!(r.acquire(A, Timeout::Now).unwrap());
+    assert!(r.acquire(A, Timeout::Now).unwrap());
+    assert!(!r.release_unwatched(B), "not the owner");
+    assert!(r.release_unwatched(A), "an inner level");
+    assert!(r.mark_waiting());
+    assert!(!r.release_unwatched(A), "a watcher needs the epoch to move");
+    assert!(r.is_owned(A), "nothing changed");
+    assert_eq!(r.count(A), 1);
+    assert_eq!(r.release(A), RRelease::Released { freed: true });
+    assert!(!r.mark_waiting(), "free: retry instead of watching");
+    assert!(r.acquire(B, Timeout::Now).unwrap());
+    assert!(
+        r.release_unwatched(B),
+        "the watched bit went with the last release"
+    );
+    assert!(!r.locked());
+    assert_eq!(r.owner(), 0);
+}
+
+#[test]
+fn reentry_saturates() {
+    let r = RLock::new();
+    assert!(r.acquire_count(A, u64::MAX, Timeout::Now).unwrap());
+    assert_eq!(r.count(A), u64::from(u32::MAX));
+    assert!(r.acquire(A, Timeout::Now).unwrap());
+    assert_eq!(r.count(A), u64::from(u32::MAX));
+    assert_eq!(r.release_all(A), u64::from(u32::MAX));
+}

@@ -237,6 +237,12 @@ class JsBackend implements Backend {
   rlockAcquireCount(h: Handle, owner: Handle, count: number, timeoutMs: number): boolean {
     return rlockAcquireCount(this.a, h, owner, count, timeoutMs);
   }
+  rlockWords(): undefined {
+    return undefined;
+  }
+  rlockMarkWaiting(): boolean {
+    return true; // every release that frees it moves the word, which is the epoch
+  }
 
   condNew(): Handle {
     return condNew(this.a);

@@ -23,6 +23,7 @@ import type {
   ObjectKind,
   PutStatus,
   RlockRelease,
+  RLockWords,
   ThreadOutcome,
   ThreadState,
   ValueType,
@@ -77,6 +78,9 @@ interface RawBinding {
   rlockOwner(h: number): number;
   rlockReleaseAll(h: number, owner: number): number;
   rlockAcquireCount(h: number, owner: number, count: number, timeoutMs: number): boolean;
+  /** [state cell, owner cell, count cell], or null (crate/src/rlock.rs `cells`). */
+  rlockCells(h: number): number[] | null;
+  rlockMarkWaiting(h: number): boolean;
   condNew(): number;
   condRegister(h: number): number;
   condWait(h: number, ticket: number, timeoutMs: number): number;
@@ -144,6 +148,71 @@ const LOCKED = 1;
 const FLAG = 1;
 const WAITED = 2;
 const ONE_SET = 4;
+
+/** Where a count saturates (crate/src/rlock.rs: a u32). */
+const COUNT_MAX = 0xffff_ffff;
+
+/**
+ * An RLock's three cells (crate/src/rlock.rs): the lock's state word, the owner
+ * and the count, each at 32 bits. The steps are rlock.rs's, in its order: see
+ * its module docs for why they hold against the crate's own paths. OWNER and
+ * the state go through Atomics (other threads read them); COUNT is touched only
+ * by the holder, ordered by the state word's compare-exchanges, so plain
+ * accesses do. COUNT means nothing while OWNER is 0, so a release leaves it.
+ */
+class NativeRLockWords implements RLockWords {
+  constructor(
+    private readonly state: Int32Array,
+    private readonly stateAt: number,
+    private readonly owner: Uint32Array,
+    private readonly ownerAt: number,
+    private readonly count: Uint32Array,
+    private readonly countAt: number,
+  ) {}
+
+  // rlock.rs `acquire(owner, Timeout::Now)`.
+  acquire(owner: Handle): boolean {
+    // Only this thread ever stores its own id here (rlock.rs), so a plain
+    // read is exact for the question "mine?".
+    if (this.owner[this.ownerAt] === owner) {
+      const c = this.count[this.countAt];
+      if (c !== COUNT_MAX) this.count[this.countAt] = c + 1;
+      return true;
+    }
+    // lock.rs `try_acquire`: set LOCKED, keeping PARKED and WATCHED.
+    let s = Atomics.load(this.state, this.stateAt);
+    for (;;) {
+      if ((s & LOCKED) !== 0) return false;
+      const seen = Atomics.compareExchange(this.state, this.stateAt, s, s | LOCKED);
+      if (seen === s) break;
+      s = seen;
+    }
+    this.count[this.countAt] = 1;
+    Atomics.store(this.owner, this.ownerAt, owner);
+    return true;
+  }
+
+  // rlock.rs `release_unwatched`.
+  release(owner: Handle): boolean {
+    if (this.owner[this.ownerAt] !== owner) return false;
+    const c = this.count[this.countAt];
+    if (c > 1) {
+      this.count[this.countAt] = c - 1;
+      return true;
+    }
+    // Cleared before the word is freed, so the next owner never sees ours.
+    Atomics.store(this.owner, this.ownerAt, 0);
+    // Only from "held, nobody parked or watching", as lockWordRelease.
+    if (Atomics.compareExchange(this.state, this.stateAt, LOCKED, 0) === LOCKED) return true;
+    // Still held and only the owner frees it: put ours back for rlockRelease.
+    Atomics.store(this.owner, this.ownerAt, owner);
+    return false;
+  }
+
+  locked(): boolean {
+    return (Atomics.load(this.state, this.stateAt) & LOCKED) !== 0;
+  }
+}
 
 /** Views of one chunk of the crate's shared cells (crate/src/words.rs). */
 interface ChunkViews {
@@ -308,6 +377,21 @@ function adapt(b: RawBinding): Backend {
     rlockOwner: (h) => b.rlockOwner(h),
     rlockReleaseAll: (h, owner) => b.rlockReleaseAll(h, owner),
     rlockAcquireCount: (h, owner, count, timeoutMs) => b.rlockAcquireCount(h, owner, count, timeoutMs),
+    rlockWords: (h) => {
+      const cells = b.rlockCells(h);
+      if (cells === null) return undefined;
+      const [state, owner, count] = cells.map((cell) => cellViews(b, cell));
+      if (state === undefined || owner === undefined || count === undefined) return undefined;
+      return new NativeRLockWords(
+        state.views.i32,
+        2 * state.offset,
+        owner.views.u32,
+        2 * owner.offset,
+        count.views.u32,
+        2 * count.offset,
+      );
+    },
+    rlockMarkWaiting: (h) => b.rlockMarkWaiting(h),
 
     condNew: () => b.condNew(),
     condRegister: (h) => b.condRegister(h),

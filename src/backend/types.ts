@@ -113,6 +113,20 @@ export interface WordRef {
 }
 
 /**
+ * An RLock's words in shared memory (crate/src/rlock.rs), with JS's steps over
+ * them: each does its whole job with Atomics and no backend call, or returns
+ * false having changed nothing.
+ */
+export interface RLockWords {
+  /** Taken, or re-entered by its owner `owner` (count + 1); false: another thread holds it. */
+  acquire(owner: Handle): boolean;
+  /** One level released for `owner`; false: not done (use `rlockRelease`, which wakes waiters and reports a non-owner). */
+  release(owner: Handle): boolean;
+  /** Whether some thread holds it (a snapshot). */
+  locked(): boolean;
+}
+
+/**
  * A Value's memory: `i32`/`u32`/`f64`/`i64` views that all start at the same
  * byte (the same buffer), and the index of the value in each: `index32` for the
  * 32-bit views, `index64` for the 64-bit ones. Only the view of the value's type
@@ -290,6 +304,14 @@ export interface Backend {
   rlockReleaseAll(h: Handle, owner: Handle): number;
   /** Acquires and sets the count back (after Condition.wait); like rlockAcquire otherwise. */
   rlockAcquireCount(h: Handle, owner: Handle, count: number, timeoutMs: number): boolean;
+  /**
+   * The RLock's words for the front end's no-call fast paths, as lockWord;
+   * undefined when JS cannot reach them (always on the js backend, whose calls
+   * are plain JS already), and the front end then keeps to the calls above.
+   */
+  rlockWords(h: Handle): RLockWords | undefined;
+  /** As lockMarkWaiting: a release through the words moves no epoch unless marked. */
+  rlockMarkWaiting(h: Handle): boolean;
 
   // --- Condition: waiters and notifications; the lock is the front end's --------
   // A waiter registers (gets a ticket) before the front end releases the lock,

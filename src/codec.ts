@@ -259,20 +259,26 @@ function frameNumber(value: number, out = new Uint8Array(13) /* header with no h
 }
 
 /**
- * The last array a number was read from, and a view of it: a queue's gets read
- * from the same scratch array each time, and a view read there costs ~2 ns, where
- * copying the 8 bytes out to read them costs ~20 (and a typed array's `.buffer`
- * alone ~30, on Node 20: so the array itself is what is compared).
+ * The array numbers were last read from twice in a row, and a view of it: a
+ * queue's gets read from the same scratch array each time, and a view read costs
+ * ~2 ns where copying the 8 bytes out costs ~20. An array seen once is read by the
+ * copy: making its view would cost more (a typed array's `.buffer` alone costs
+ * ~30 ns on Node 20), which is also why arrays are compared, not buffers.
  */
 let readArray: Uint8Array | undefined;
 let readView: DataView<ArrayBufferLike> = numberView;
+let lastArray: Uint8Array | undefined;
 
 function readNumber(bytes: Uint8Array, at: number): number {
-  if (bytes !== readArray) {
+  if (bytes === readArray) return readView.getFloat64(at, true);
+  if (bytes === lastArray) {
     readArray = bytes;
     readView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return readView.getFloat64(at, true);
   }
-  return readView.getFloat64(at, true);
+  lastArray = bytes;
+  for (let i = 0; i < 8; i++) numberBytes[i] = bytes[at + i];
+  return numberView.getFloat64(0, true);
 }
 
 /** No handles: shared, and never written to. */

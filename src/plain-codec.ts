@@ -172,6 +172,10 @@ export function encodePlain(value: object, tag: number, transient = false): Uint
 
 let input: Uint8Array = new Uint8Array(0);
 let inputView: DataView = new DataView(input.buffer);
+let inputBuffer: ArrayBufferLike = input.buffer;
+/** The array last decoded from, and where it starts in its buffer. */
+let inputArray: Uint8Array | undefined;
+let inputBase = 0;
 let at = 0;
 
 function readU32(): number {
@@ -289,14 +293,20 @@ function read(): unknown {
  * bytes after the tag).
  */
 export function decodePlain(bytes: Uint8Array, from: number): unknown {
-  // No user code runs while reading, so one set of cursors serves every call; the
-  // view is remade only when the bytes are another array than last time (gets
-  // mostly reuse one scratch array). Compared by the array itself: reading a typed
-  // array's `.buffer` costs ~30 ns on Node 20.
-  if (bytes !== input) {
-    input = bytes;
-    inputView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // No user code runs while reading, so one set of cursors serves every call. The
+  // views cover the whole buffer, remade only when the bytes live in another
+  // buffer; the array is compared first, because reading a typed array's
+  // `.buffer` costs ~30 ns on Node 20 (gets mostly reuse one scratch array).
+  if (bytes !== inputArray) {
+    inputArray = bytes;
+    inputBase = bytes.byteOffset;
+    const buffer = bytes.buffer;
+    if (buffer !== inputBuffer) {
+      inputBuffer = buffer;
+      input = new Uint8Array(buffer);
+      inputView = new DataView(buffer);
+    }
   }
-  at = from;
+  at = inputBase + from;
   return read();
 }

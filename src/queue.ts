@@ -96,7 +96,9 @@ function getOutcome(result: Uint8Array | GetStatus): unknown {
     if (result === GetStatus.Empty) throw new Empty();
     throw new ShutDown('get on a shut-down, empty queue');
   }
-  return decode(result, true);
+  // An item that fits is in scratch's first bytes (Backend.queueGet): decoding it
+  // from scratch itself keeps the codec's views of it (see readNumber).
+  return result.length <= scratch.length ? decode(scratch, true, result.length) : decode(result, true);
 }
 
 /**

@@ -270,8 +270,9 @@ export interface Backend {
   queuePut(h: Handle, item: Uint8Array, timeoutMs: number, key?: Uint8Array): PutStatus;
   /**
    * The item (its handle references pass to the caller), or why there is none.
-   * With `into`, an item that fits is copied there and returned as a view of it
-   * (valid until `into` is used again), sparing an allocation per item.
+   * With `into`, an item that fits is copied to its start and returned as
+   * `into.subarray(0, length)` (valid until `into` is used again), sparing an
+   * allocation per item; one that does not fit comes back as an array of its own.
    */
   queueGet(h: Handle, timeoutMs: number, into?: Uint8Array): Uint8Array | GetStatus;
   /**

@@ -62,7 +62,7 @@ interface RawBinding {
   queueMaxsize(h: number): number;
   queuePut(h: number, item: Uint8Array, timeoutMs: number, key?: Uint8Array | null): number;
   queueGet(h: number, timeoutMs: number, into?: Uint8Array | null): Uint8Array | number;
-  /** [lock word cell, header cell, ring cell], or null (crate/src/queue/mod.rs `lane`). */
+  /** [header cell, ring cell], or null (crate/src/queue/mod.rs `lane`). */
   queueLane(h: number): number[] | null;
   queueLaneSignal(h: number, forItem: boolean): void;
   queueSize(h: number): number;

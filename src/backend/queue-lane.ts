@@ -39,7 +39,7 @@ const enum Word {
 /** ring.rs SLOTS, SLOT_WORDS, MAX_ITEM and FOLD_EVERY. */
 const SLOTS = 256;
 const SLOT_WORDS = 32;
-export const LANE_MAX_ITEM = 120;
+const LANE_MAX_ITEM = 120;
 const FOLD_EVERY = 2 ** 26;
 /** TAIL's position bits; its top bit is CLOSED, so a closed ring's TAIL reads negative. */
 const POSITION = 0x7fffffff;

@@ -318,6 +318,19 @@ describe('bad input', () => {
     await expect(prestart('2' as never)).rejects.toThrow(/\bn\b/);
   });
 
+  test('a method called on another object, or on a forged one, is a TypeError naming the class', () => {
+    // The methods every queue class shares name their common base, QueueBase.
+    const onOther = (name: string): RegExp => new RegExp(`this must be a ${name}: a ${name} method was called on another object`);
+    expect(() => Queue.prototype.put.call({} as never, 1)).toThrow(onOther('QueueBase'));
+    expect(() => Queue.prototype.qsize.call(new Lock() as never)).toThrow(onOther('QueueBase'));
+    expect(() => Queue.prototype.get.call(null as never)).toThrow(TypeError);
+    expect(() => Queue.prototype.taskDone.call(new SimpleQueue() as never)).toThrow(onOther('Queue'));
+    // Its prototype is right, but the constructor never ran: no handle.
+    expect(() => Queue.prototype.taskDone.call(Object.create(Queue.prototype) as never)).toThrow(onOther('Queue'));
+    expect(() => Event.prototype.isSet.call(new Queue() as never)).toThrow(onOther('Event'));
+    expect(() => Value.prototype.add.call(new Lock() as never, 1)).toThrow(onOther('Value'));
+  });
+
   test('print takes anything printable without throwing', () => {
     expect(() => print()).not.toThrow();
   });

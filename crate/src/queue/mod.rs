@@ -371,7 +371,7 @@ impl Queue {
         &self,
         g: &mut Held<'_>,
         item: Vec<u8>,
-        key: Vec<u8>,
+        key: &mut Vec<u8>,
     ) -> std::result::Result<Option<Vec<u8>>, Vec<u8>> {
         let ring = self.ring();
         if let Some(ring) = &ring {
@@ -387,7 +387,7 @@ impl Queue {
             }
             return Ok(Some(item));
         }
-        g.store.push(item, key)?;
+        g.store.push(item, std::mem::take(key))?;
         self.set_side(g);
         if self.flavor != Flavor::Simple {
             g.unfinished += 1;
@@ -553,14 +553,14 @@ impl Queue {
     /// priority queue (the other flavors ignore it). As in CPython, the key is
     /// compared only once there is room: a full queue times out with `Full` even
     /// when the key would not have fit.
-    pub fn put_keyed(&self, mut item: Vec<u8>, key: Vec<u8>, timeout: Timeout) -> Result<Put> {
+    pub fn put_keyed(&self, mut item: Vec<u8>, mut key: Vec<u8>, timeout: Timeout) -> Result<Put> {
         let deadline = timeout.deadline();
         let mut g = self.hold();
         loop {
             if self.shut() {
                 return Ok(Put::ShutDown(item));
             }
-            match self.push_held(&mut g, item, key.clone()) {
+            match self.push_held(&mut g, item, &mut key) {
                 Err(item) => return Ok(Put::Incomparable(item)),
                 Ok(None) => {
                     drop(g);

@@ -265,8 +265,10 @@ put('queueObjects', queueCase(Queue, quick ? 20_000 : 100_000, true));
 
 // CPU-bound work: one thread does 2W, vs two threads W each
 {
-  // Long enough that the part each isolate runs before V8 optimizes `work` (it
-  // tiers up per isolate, after a few ms) is small, and one round left out.
+  // Node 20's V8 runs this loop at ~4 ns a step until its third call in an isolate
+  // (the on-stack-replaced code is no faster), then at ~0.5 ns. So every pool worker
+  // first calls it 4 times on a short range: 12 starts at once take 12 idle workers.
+  // Each ratio comes from one round; this VM's speed drifts between rounds, so 9 of them.
   const W = quick ? 20_000_000 : 100_000_000;
   const work = (from, to) => {
     let h = 0;
@@ -274,8 +276,12 @@ put('queueObjects', queueCase(Queue, quick ? 20_000 : 100_000, true));
     return h;
   };
   const want = work(0, 2 * W);
+  for (let k = 0; k < 4; k++) {
+    const warm = Array.from({ length: 12 }, () => spawn(work, 0, 2_000_000));
+    for (const t of warm) t.join();
+  }
   const runs = [];
-  for (let r = -1; r < (quick ? 2 : 3); r++) {
+  for (let r = -1; r < (quick ? 3 : 9); r++) {
     let t0 = performance.now();
     const one = spawn(work, 0, 2 * W).join();
     const t1 = performance.now() - t0;

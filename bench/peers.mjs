@@ -83,11 +83,12 @@ const call = async (w, src, args) => { w.postMessage({ op: 'fn', src, args }); r
   }
   put('spawnWarm', 'piscina', median(runs));
 
-  // CPU split on piscina: one task of 2W vs two tasks of W (W and the round left
-  // out as in bench/cases.mjs)
+  // CPU split on piscina: one task of 2W vs two tasks of W (W, the warm-up calls in
+  // each worker and the rounds as in bench/cases.mjs)
   const W = quick ? 20_000_000 : 100_000_000;
+  for (let k = 0; k < 4; k++) await Promise.all([pool.run([0, 2_000_000]), pool.run([0, 2_000_000])]);
   runs = [];
-  for (let r = -1; r < (quick ? 2 : 3); r++) {
+  for (let r = -1; r < (quick ? 3 : 9); r++) {
     let t0 = performance.now();
     const one = await pool.run([0, 2 * W]);
     const t1 = performance.now() - t0;
@@ -276,12 +277,13 @@ put('queueObjects', 'worker_threads', await portQueueCase(quick ? 20_000 : 100_0
   if (objects !== undefined) put('queueObjects', 'multithreading', objects);
 }
 {
-  // CPU split on raw workers (W and the round left out as in bench/cases.mjs)
+  // CPU split on raw workers (W, the warm-up calls and the rounds as in bench/cases.mjs)
   const W = quick ? 20_000_000 : 100_000_000;
   const ws = [await rawWorker(), await rawWorker()];
   const work = ((from, to) => { let h = 0; for (let i = from; i < to; i++) h = (h + Math.imul(i, 2654435761)) | 0; return h; }).toString();
+  for (let k = 0; k < 4; k++) await Promise.all(ws.map((w) => call(w, work, [0, 2_000_000])));
   const runs = [];
-  for (let r = -1; r < (quick ? 2 : 3); r++) {
+  for (let r = -1; r < (quick ? 3 : 9); r++) {
     let t0 = performance.now();
     const one = await call(ws[0], work, [0, 2 * W]);
     const t1 = performance.now() - t0;

@@ -28,7 +28,7 @@ export class Barrier {
    * @param options.timeout the default timeout (ms) of `wait`.
    */
   constructor(parties: number, options?: { timeout?: number }) {
-    checkArity(arguments, 2, 'new Barrier()');
+    checkArity(arguments.length, 2, 'new Barrier()');
     checkInteger(parties, 'parties', 1, 2 ** 31 - 1);
     const raw = checkOptions(options, 'options', ['timeout']);
     Object.defineProperty(this, kDefaultTimeout, { value: checkTimeout(raw.timeout, 'options.timeout') });
@@ -59,7 +59,7 @@ export class Barrier {
    * @throws BrokenBarrierError when the barrier is (or becomes) broken, reset or aborted.
    */
   wait(timeout?: number): number {
-    checkArity(arguments, 1, 'wait');
+    checkArity(arguments.length, 1, 'wait');
     const h = handleOf(this, Barrier);
     const ms = timeout === undefined ? this[kDefaultTimeout] : checkTimeout(timeout, 'timeout');
     let ticket = backend.barrierArrive(h, 0);
@@ -82,7 +82,7 @@ export class Barrier {
    * as if it had never been made; a timeout breaks the barrier, as `wait`'s does.
    */
   async waitAsync(options?: { timeout?: number; signal?: AbortSignal }): Promise<number> {
-    checkArity(arguments, 1, 'waitAsync');
+    checkArity(arguments.length, 1, 'waitAsync');
     const opts = asyncOptions(options);
     const timeout = options?.timeout === undefined ? this[kDefaultTimeout] : opts.timeout;
     const h = handleOf(this, Barrier);
@@ -123,13 +123,13 @@ export class Barrier {
 
   /** Back to the empty state; threads waiting now get BrokenBarrierError. */
   reset(): void {
-    checkArity(arguments, 0, 'reset');
+    checkArity(arguments.length, 0, 'reset');
     backend.barrierReset(handleOf(this, Barrier));
   }
 
   /** Breaks the barrier: every wait, now and until `reset()`, throws BrokenBarrierError. */
   abort(): void {
-    checkArity(arguments, 0, 'abort');
+    checkArity(arguments.length, 0, 'abort');
     backend.barrierAbort(handleOf(this, Barrier));
   }
 }

@@ -85,7 +85,7 @@ export class Condition extends Acquirable {
 
   /** @param lock a Lock or an RLock (default: a new RLock). */
   constructor(lock?: Lock | RLock) {
-    checkArity(arguments, 1, 'new Condition()');
+    checkArity(arguments.length, 1, 'new Condition()');
     const own = lock === undefined ? new RLock() : lock;
     if ((!(own instanceof Lock) && !(own instanceof RLock)) || !isHandleObject(own)) {
       throw typeError('lock', 'a Lock or an RLock made by its constructor', lock);
@@ -131,7 +131,7 @@ export class Condition extends Acquirable {
   }
 
   release(): void {
-    checkArity(arguments, 0, 'release');
+    checkArity(arguments.length, 0, 'release');
     this[kLock].release();
   }
 
@@ -141,7 +141,7 @@ export class Condition extends Acquirable {
    * @throws ThreadError when the calling thread does not hold the lock.
    */
   wait(timeout?: number): boolean {
-    checkArity(arguments, 1, 'wait');
+    checkArity(arguments.length, 1, 'wait');
     const ms = checkTimeout(timeout, 'timeout');
     const h = ownedHandle(this, 'wait');
     const lock = this[kLock];
@@ -168,7 +168,7 @@ export class Condition extends Acquirable {
    * or `timeout` ms pass in all; returns the predicate's last value.
    */
   waitFor<T>(predicate: () => T, timeout?: number): T {
-    checkArity(arguments, 2, 'waitFor');
+    checkArity(arguments.length, 2, 'waitFor');
     if (typeof predicate !== 'function') throw typeError('predicate', 'a function', predicate);
     const ms = checkTimeout(timeout, 'timeout');
     const deadline = ms === FOREVER ? Infinity : performance.now() + ms;
@@ -184,14 +184,14 @@ export class Condition extends Acquirable {
 
   /** Wakes up to `n` (default 1) waiters. @throws ThreadError when the lock is not held. */
   notify(n = 1): void {
-    checkArity(arguments, 1, 'notify');
+    checkArity(arguments.length, 1, 'notify');
     checkInteger(n, 'n', 0);
     backend.condNotify(ownedHandle(this, 'notify'), n);
   }
 
   /** Wakes every waiter. @throws ThreadError when the lock is not held. */
   notifyAll(): void {
-    checkArity(arguments, 0, 'notifyAll');
+    checkArity(arguments.length, 0, 'notifyAll');
     backend.condNotifyAll(ownedHandle(this, 'notify'));
   }
 
@@ -200,7 +200,7 @@ export class Condition extends Acquirable {
    * rejects, and a notification it had already received goes to another waiter.
    */
   async waitAsync(options?: { timeout?: number; signal?: AbortSignal }): Promise<boolean> {
-    checkArity(arguments, 1, 'waitAsync');
+    checkArity(arguments.length, 1, 'waitAsync');
     const opts = asyncOptions(options);
     const h = ownedHandle(this, 'wait');
     const lock = this[kLock];
@@ -221,7 +221,7 @@ export class Condition extends Acquirable {
 
   /** The async twin of `waitFor`. */
   async waitForAsync<T>(predicate: () => T, options?: { timeout?: number; signal?: AbortSignal }): Promise<T> {
-    checkArity(arguments, 2, 'waitForAsync');
+    checkArity(arguments.length, 2, 'waitForAsync');
     if (typeof predicate !== 'function') throw typeError('predicate', 'a function', predicate);
     const { timeout, signal } = asyncOptions(options);
     const deadline = timeout === FOREVER ? Infinity : performance.now() + timeout;

@@ -30,7 +30,7 @@ export class Event {
   declare readonly [kIndex]: number;
 
   constructor() {
-    checkArity(arguments, 0, 'new Event()');
+    checkArity(arguments.length, 0, 'new Event()');
     attach(this, backend.eventNew());
     track(this);
   }
@@ -43,14 +43,14 @@ export class Event {
 
   /** Sets the flag and wakes every waiter. */
   set(): void {
-    checkArity(arguments, 0, 'set');
+    checkArity(arguments.length, 0, 'set');
     const h = handleOf(this, Event);
     const words = this[kWords];
     if (words === undefined || !backend.eventWordSet(words, this[kIndex])) backend.eventSet(h);
   }
 
   clear(): void {
-    checkArity(arguments, 0, 'clear');
+    checkArity(arguments.length, 0, 'clear');
     const h = handleOf(this, Event);
     const words = this[kWords];
     if (words === undefined) backend.eventClear(h);
@@ -59,7 +59,7 @@ export class Event {
 
   /** Blocks until the flag is set (true), or `timeout` ms pass (false). */
   wait(timeout?: number): boolean {
-    checkArity(arguments, 1, 'wait');
+    checkArity(arguments.length, 1, 'wait');
     const ms = checkTimeout(timeout, 'timeout');
     const h = handleOf(this, Event);
     const words = this[kWords];
@@ -76,7 +76,7 @@ export class Event {
   /** The async twin of `wait`: resolves true once set, false on timeout. */
   waitAsync(options?: { timeout?: number; signal?: AbortSignal }): Promise<boolean> {
     try {
-      checkArity(arguments, 1, 'waitAsync');
+      checkArity(arguments.length, 1, 'waitAsync');
       const opts = asyncOptions(options);
       const h = handleOf(this, Event);
       const attempt = (): boolean | typeof kRetry => {

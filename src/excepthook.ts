@@ -85,7 +85,7 @@ function dispatch(failure: Failure): void {
  * previous hook when it was set from this thread, else null.
  */
 export function setExcepthook(fn: ExceptHook | null): ExceptHook | null {
-  checkArity(arguments, 1, 'setExcepthook');
+  checkArity(arguments.length, 1, 'setExcepthook');
   if (fn !== null && typeof fn !== 'function') throw typeError('hook', 'a function or null', fn);
   const me = currentRecord();
   const previous = hookOwner() === me && hook !== undefined ? hook : null;

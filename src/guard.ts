@@ -72,7 +72,7 @@ export abstract class Acquirable {
    * `timeout` (ms), returns false when it still cannot be taken after that long.
    */
   acquire(options?: AcquireOptions): boolean {
-    checkArity(arguments, 1, 'acquire');
+    checkArity(arguments.length, 1, 'acquire');
     const it = self(this, 'acquire');
     const timeout = acquireTimeout(options, 'acquire');
     return it.tryAcquire() || (timeout !== 0 && blocking(() => it.acquireWaiting(timeout)));
@@ -81,7 +81,7 @@ export abstract class Acquirable {
   /** The async twin of `acquire`: resolves true once taken, false on timeout. */
   acquireAsync(options?: { timeout?: number; signal?: AbortSignal }): Promise<boolean> {
     try {
-      checkArity(arguments, 1, 'acquireAsync');
+      checkArity(arguments.length, 1, 'acquireAsync');
       const it = self(this, 'acquireAsync');
       const opts = asyncOptions(options);
       const attempt = (): boolean | typeof kRetry => {
@@ -99,7 +99,7 @@ export abstract class Acquirable {
 
   /** Acquires (as `acquire(options)`) and returns a guard that releases on dispose. */
   hold(options?: AcquireOptions): Guard {
-    checkArity(arguments, 1, 'hold');
+    checkArity(arguments.length, 1, 'hold');
     if (!self(this, 'hold').acquire(options)) {
       throw new ThreadError(`could not acquire the ${this.constructor.name} (${options?.blocking === false ? 'non-blocking' : 'timed out'})`);
     }
@@ -108,7 +108,7 @@ export abstract class Acquirable {
 
   /** Runs `fn` holding it (Python's `with lock:`); returns what `fn` returns, releasing when it returns, throws or its Promise settles. */
   with<T>(fn: () => T): T {
-    checkArity(arguments, 1, 'with');
+    checkArity(arguments.length, 1, 'with');
     self(this, 'with');
     if (typeof fn !== 'function') throw new TypeError(`fn must be a function, got ${fn === null ? 'null' : typeof fn}`);
     this.acquire();

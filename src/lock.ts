@@ -28,7 +28,7 @@ export class Lock extends Acquirable {
   declare readonly [kIndex]: number;
 
   constructor() {
-    checkArity(arguments, 0, 'new Lock()');
+    checkArity(arguments.length, 0, 'new Lock()');
     super();
     attach(this, backend.lockNew());
     track(this);
@@ -72,7 +72,7 @@ export class Lock extends Acquirable {
   release(): void {
     const words = this[kWords];
     if (arguments.length === 0 && words !== undefined && backend.lockWordRelease(words, this[kIndex])) return;
-    checkArity(arguments, 0, 'release');
+    checkArity(arguments.length, 0, 'release');
     if (!backend.lockRelease(handleOf(this, Lock))) throw new ThreadError('release unlocked lock');
   }
 

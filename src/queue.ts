@@ -154,7 +154,7 @@ abstract class QueueBase<T> {
    * cross threads (or, for a PriorityQueue, has no order), and the queue is unchanged.
    */
   put(item: T, options?: PutGetOptions): void {
-    checkArity(arguments, 2, 'put');
+    checkArity(arguments.length, 2, 'put');
     const timeout = blockTimeout(options, 'put');
     const h = handleOf(this, QueueBase);
     const lane = laneOf(this, h);
@@ -170,7 +170,7 @@ abstract class QueueBase<T> {
   }
 
   putNowait(item: T): void {
-    checkArity(arguments, 1, 'putNowait');
+    checkArity(arguments.length, 1, 'putNowait');
     this.put(item, { block: false });
   }
 
@@ -180,7 +180,7 @@ abstract class QueueBase<T> {
    * @throws ShutDown when the queue is shut down and empty.
    */
   get(options?: PutGetOptions): T {
-    checkArity(arguments, 1, 'get');
+    checkArity(arguments.length, 1, 'get');
     const h = handleOf(this, QueueBase);
     const timeout = blockTimeout(options, 'get');
     const lane = laneOf(this, h);
@@ -195,7 +195,7 @@ abstract class QueueBase<T> {
   }
 
   getNowait(): T {
-    checkArity(arguments, 0, 'getNowait');
+    checkArity(arguments.length, 0, 'getNowait');
     return this.get({ block: false });
   }
 
@@ -205,14 +205,14 @@ abstract class QueueBase<T> {
    * `join()` returns and every blocked get throws ShutDown.
    */
   shutdown(immediate = false): void {
-    checkArity(arguments, 1, 'shutdown');
+    checkArity(arguments.length, 1, 'shutdown');
     backend.queueShutdown(handleOf(this, QueueBase), checkBoolean(immediate, 'immediate'));
   }
 
   /** The async twin of `put`: rejects with Full on timeout, ShutDown after shutdown. */
   putAsync(item: T, options?: QueueAsyncOptions): Promise<void> {
     try {
-      checkArity(arguments, 2, 'putAsync');
+      checkArity(arguments.length, 2, 'putAsync');
       const opts = asyncOptions(options);
       const h = handleOf(this, QueueBase);
       const prepared = prepare(this, item, false, laneOf(this, h));
@@ -237,7 +237,7 @@ abstract class QueueBase<T> {
   /** The async twin of `get`: rejects with Empty on timeout, ShutDown once shut down and empty. */
   getAsync(options?: QueueAsyncOptions): Promise<T> {
     try {
-      checkArity(arguments, 1, 'getAsync');
+      checkArity(arguments.length, 1, 'getAsync');
       const opts = asyncOptions(options);
       const h = handleOf(this, QueueBase);
       return watching(this, h, () => untilDone(
@@ -259,7 +259,7 @@ abstract class QueueBase<T> {
 export class Queue<T = unknown> extends QueueBase<T> {
   /** `maxsize` 0 (the default) means unbounded; otherwise `put` blocks while `maxsize` items are queued. */
   constructor(maxsize = 0) {
-    checkArity(arguments, 1, `new ${new.target.name}()`);
+    checkArity(arguments.length, 1, `new ${new.target.name}()`);
     checkInteger(maxsize, 'maxsize', 0, 2 ** 32 - 1);
     super(maxsize, new.target === LifoQueue ? 'lifo' : new.target === PriorityQueue ? 'priority' : 'fifo');
   }
@@ -275,13 +275,13 @@ export class Queue<T = unknown> extends QueueBase<T> {
 
   /** Marks one item taken by `get` as processed. @throws RangeError when called more times than items were put. */
   taskDone(): void {
-    checkArity(arguments, 0, 'taskDone');
+    checkArity(arguments.length, 0, 'taskDone');
     if (!backend.queueTaskDone(handleOf(this, Queue))) throw new RangeError('taskDone() called more times than there were items');
   }
 
   /** Blocks until every item put has been got and marked done with `taskDone`. */
   join(): void {
-    checkArity(arguments, 0, 'join');
+    checkArity(arguments.length, 0, 'join');
     const h = handleOf(this, Queue);
     if (!backend.queueJoin(h, 0)) blocking(() => backend.queueJoin(h, FOREVER));
   }
@@ -289,7 +289,7 @@ export class Queue<T = unknown> extends QueueBase<T> {
   /** The async twin of `join` (no timeout, like `join`). */
   joinAsync(options?: { signal?: AbortSignal }): Promise<void> {
     try {
-      checkArity(arguments, 1, 'joinAsync');
+      checkArity(arguments.length, 1, 'joinAsync');
       const { signal } = asyncOptions(options, 'options');
       if (options !== undefined && 'timeout' in options) throw new TypeError('joinAsync takes no timeout (like join)');
       const h = handleOf(this, Queue);
@@ -314,7 +314,7 @@ export class PriorityQueue<T = unknown> extends Queue<T> {}
 /** Python's `queue.SimpleQueue`: an unbounded FIFO without task tracking. */
 export class SimpleQueue<T = unknown> extends QueueBase<T> {
   constructor() {
-    checkArity(arguments, 0, 'new SimpleQueue()');
+    checkArity(arguments.length, 0, 'new SimpleQueue()');
     super(0, 'simple');
   }
 }

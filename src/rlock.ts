@@ -39,7 +39,7 @@ export class RLock extends Acquirable {
   declare readonly [kRWords]: RLockWords | undefined;
 
   constructor() {
-    checkArity(arguments, 0, 'new RLock()');
+    checkArity(arguments.length, 0, 'new RLock()');
     super();
     attach(this, backend.rlockNew());
     track(this);
@@ -98,7 +98,7 @@ export class RLock extends Acquirable {
   release(): void {
     const words = this[kRWords];
     if (arguments.length === 0 && words !== undefined && words.release(currentRecord())) return;
-    checkArity(arguments, 0, 'release');
+    checkArity(arguments.length, 0, 'release');
     if (backend.rlockRelease(handleOf(this, RLock), currentRecord()) === RlockRelease.NotOwner) {
       throw new ThreadError('cannot release un-acquired lock');
     }

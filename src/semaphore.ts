@@ -15,7 +15,7 @@ export class Semaphore extends Acquirable {
 
   /** @param value the initial number of permits (default 1). @throws RangeError when negative. */
   constructor(value = 1) {
-    checkArity(arguments, 1, `new ${new.target.name}()`);
+    checkArity(arguments.length, 1, `new ${new.target.name}()`);
     checkInteger(value, 'value', 0, MAX_PERMITS);
     super();
     Object.defineProperty(this, kHandle, { value: backend.semNew(value, new.target === BoundedSemaphore ? value : -1) });
@@ -39,7 +39,7 @@ export class Semaphore extends Acquirable {
    * @throws RangeError for a bounded semaphore released more times than acquired.
    */
   release(n = 1): void {
-    checkArity(arguments, 1, 'release');
+    checkArity(arguments.length, 1, 'release');
     checkInteger(n, 'n', 1, MAX_PERMITS);
     if (!backend.semRelease(handleOf(this, Semaphore), n)) {
       throw new RangeError('Semaphore released too many times');

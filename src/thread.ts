@@ -349,7 +349,7 @@ export class Thread {
     // Taken at once: code run by the checks below (a Proxy's traps) sees it false.
     const direct = spawning;
     spawning = false;
-    checkArity(arguments, 1, 'new Thread()');
+    checkArity(arguments.length, 1, 'new Thread()');
     const raw = checkOptions(options, 'options', ['target', 'args', 'name', 'daemon', 'resourceLimits']);
     if (options === undefined) {
       throw new TypeError('new Thread() needs options: { target, args?, name?, daemon?, resourceLimits? }');
@@ -421,7 +421,7 @@ export class Thread {
    * or a module target's file does not exist.
    */
   start(): this {
-    checkArity(arguments, 0, 'start');
+    checkArity(arguments.length, 0, 'start');
     const h = handleOf(this, Thread);
     if (backend.threadState(h) !== ThreadState.New) throw new ThreadError('threads can only be started once');
     const pending = unstarted.get(this);
@@ -440,7 +440,7 @@ export class Thread {
    * it threw. With `timeout` (ms), returns undefined if it is still alive then.
    */
   join(timeout?: number): unknown {
-    checkArity(arguments, 1, 'join');
+    checkArity(arguments.length, 1, 'join');
     const ms = checkTimeout(timeout, 'timeout');
     const h = handleOf(this, Thread);
     checkJoinable(this);
@@ -454,7 +454,7 @@ export class Thread {
   /** The async twin of `join`: resolves with the return value, or undefined on timeout. */
   joinAsync(options?: { timeout?: number; signal?: AbortSignal }): Promise<unknown> {
     try {
-      checkArity(arguments, 1, 'joinAsync');
+      checkArity(arguments.length, 1, 'joinAsync');
       const opts = asyncOptions(options);
       checkJoinable(this);
       const h = handleOf(this, Thread);
@@ -537,7 +537,7 @@ export function getNativeId(): number {
 /** Starts idle worker isolates so that the next `n` thread starts need not wait for one. */
 export function prestart(n: number): Promise<void> {
   try {
-    checkArity(arguments, 1, 'prestart');
+    checkArity(arguments.length, 1, 'prestart');
     if (typeof n !== 'number') throw typeError('n', 'an integer', n);
     if (!Number.isInteger(n) || n < 0) throw new RangeError(`n must be a non-negative integer, got ${n}`);
     return pool.prestart(n);

@@ -19,7 +19,7 @@ export class Timer extends Thread {
    * @param args its arguments.
    */
   constructor(interval: number, target: ThreadFunction | { module: string | URL; export?: string }, args: unknown[] = []) {
-    checkArity(arguments, 3, 'new Timer()');
+    checkArity(arguments.length, 3, 'new Timer()');
     const ms = checkDuration(interval, 'interval');
     if (!Array.isArray(args)) throw typeError('args', 'an array', args);
     super({ target, args });
@@ -30,7 +30,7 @@ export class Timer extends Thread {
 
   /** Stops the timer if it is still waiting; its target then never runs. */
   cancel(): void {
-    checkArity(arguments, 0, 'cancel');
+    checkArity(arguments.length, 0, 'cancel');
     const finished = this[kFinished];
     if (!(finished instanceof Event)) throw new TypeError('this must be a Timer created in this thread');
     finished.set();

@@ -78,10 +78,14 @@ export function checkOptions<K extends string>(
   return value as Partial<Record<K, unknown>>;
 }
 
-/** Rejects calls with more arguments than the method takes. */
-export function checkArity(args: IArguments | unknown[], max: number, method: string): void {
-  if (args.length > max) {
-    throw new TypeError(`${method} takes at most ${max} argument${max === 1 ? '' : 's'}, got ${args.length}`);
+/**
+ * Rejects calls with more arguments than the method takes. `given` is the
+ * caller's `arguments.length`: passing `arguments` itself would make V8 build
+ * that object on every call wherever this is not inlined.
+ */
+export function checkArity(given: number, max: number, method: string): void {
+  if (given > max) {
+    throw new TypeError(`${method} takes at most ${max} argument${max === 1 ? '' : 's'}, got ${given}`);
   }
 }
 

@@ -56,7 +56,7 @@ export class Value<T extends number | bigint = number> {
   declare readonly [kView]: ValueView | undefined;
 
   constructor(type: ValueType = 'f64', initial?: T) {
-    checkArity(arguments, 2, 'new Value()');
+    checkArity(arguments.length, 2, 'new Value()');
     if (!types.includes(type)) {
       throw typeError('type', `one of ${types.map((t) => `'${t}'`).join(', ')}`, type);
     }
@@ -88,7 +88,7 @@ export class Value<T extends number | bigint = number> {
 
   /** Atomically adds `n`; returns the previous value. Integer types wrap, as Atomics.add does. */
   add(n: T): T {
-    checkArity(arguments, 1, 'add');
+    checkArity(arguments.length, 1, 'add');
     const type = this.type;
     if (type === 'i64' ? typeof n !== 'bigint' : typeof n !== 'number') {
       throw typeError('n', type === 'i64' ? 'a bigint' : 'a number', n);
@@ -100,7 +100,7 @@ export class Value<T extends number | bigint = number> {
 
   /** Atomically stores `replacement` if the value is `expected`; returns the previous value. */
   compareExchange(expected: T, replacement: T): T {
-    checkArity(arguments, 2, 'compareExchange');
+    checkArity(arguments.length, 2, 'compareExchange');
     const type = this.type;
     if (type === 'i64' ? typeof expected !== 'bigint' : typeof expected !== 'number') {
       throw typeError('expected', type === 'i64' ? 'a bigint' : 'a number', expected);

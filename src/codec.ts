@@ -5,7 +5,7 @@
  * Layout (the header is part of the backend contract, see backend/types.ts):
  *   u32 LE  n, the number of handles
  *   n × u32 LE  handle ids (each owns one reference once the bytes are stored)
- *   u8      tag (below)
+ *   u8      tag (frame.ts)
  *   ...     body
  * Numbers, strings, booleans, null, undefined and bigints have tags of their own
  * and skip the general serializer (v8.serialize costs microseconds per object).
@@ -19,26 +19,8 @@ import { decodePlain, encodePlain } from './plain-codec.js';
 import { checkNotForged, kHandle, kTransit, isHandleObject, wrapperFor, type HandleObject } from './handles.js';
 import type { Handle } from './backend/types.js';
 import { backend } from './backend/select.js';
+import { NUMBER_FRAME_BYTES, Tag, writeNumberFrame } from './frame.js';
 import { buffersFor, deposit, idOf, uniqueNumber } from './buffers.js';
-
-const enum Tag {
-  Undefined = 0,
-  Null = 1,
-  False = 2,
-  True = 3,
-  Number = 4,
-  String = 5,
-  BigInt = 6,
-  Serialized = 7,
-  SerializedWithHandles = 8,
-  /**
-   * Carries SharedArrayBuffers (buffers.ts): the header's last handle is the
-   * item's token, and the body serializes `[buffer ids, value]`.
-   */
-  SerializedWithBuffers = 9,
-  /** Plain data (plain-codec.ts), without the general serializer. */
-  Plain = 10,
-}
 
 /** Key of the object that stands for a handle inside serialized data. */
 const kPlaceholder = '\u0000native-threads-handle';
@@ -251,7 +233,7 @@ const numberBytes = new Uint8Array(8);
 const numberView = new DataView(numberBytes.buffer);
 
 /** A number item, the commonest one, without a body array or a DataView per call; in `out` when given. */
-function frameNumber(value: number, out = new Uint8Array(13) /* header with no handles, tag, 8 bytes */): Uint8Array {
+function frameNumber(value: number, out = new Uint8Array(NUMBER_FRAME_BYTES)): Uint8Array {
   out[4] = Tag.Number;
   numberView.setFloat64(0, value, true);
   for (let i = 0; i < 8; i++) out[5 + i] = numberBytes[i];
@@ -284,15 +266,8 @@ function readNumber(bytes: Uint8Array, at: number): number {
 /** No handles: shared, and never written to. */
 const noHandles: Handle[] = [];
 
-/**
- * Encodes `value`. The handles it lists are not retained here: the caller retains
- * them (`retainHandles`) before the bytes are stored, and releases them all
- * (`handlesOf`) if the store fails. An item with buffers has deposited them by
- * the time this returns.
- * @param param the parameter name used in the TypeError for values that cannot be cloned.
- */
 /** The frame `encodeTransient` writes a number to. */
-const transientNumber = new Uint8Array(13);
+const transientNumber = new Uint8Array(NUMBER_FRAME_BYTES);
 const transientNumberView = new DataView(transientNumber.buffer);
 
 /**
@@ -302,15 +277,20 @@ const transientNumberView = new DataView(transientNumber.buffer);
  */
 export function encodeTransient(value: unknown, param: string): Uint8Array {
   if (typeof value === 'number') {
-    // frameNumber's work, written straight into the fixed buffer through its view.
-    transientNumber[4] = Tag.Number;
-    transientNumberView.setFloat64(5, value, true);
+    writeNumberFrame(transientNumberView, 0, value);
     return transientNumber;
   }
   if (typeof value === 'object' && value !== null) return encodePlain(value, Tag.Plain, true) ?? encode(value, param);
   return encode(value, param);
 }
 
+/**
+ * Encodes `value`. The handles it lists are not retained here: the caller retains
+ * them (`retainHandles`) before the bytes are stored, and releases them all
+ * (`handlesOf`) if the store fails. An item with buffers has deposited them by
+ * the time this returns.
+ * @param param the parameter name used in the TypeError for values that cannot be cloned.
+ */
 export function encode(value: unknown, param: string): Uint8Array {
   switch (typeof value) {
     case 'undefined':

@@ -75,6 +75,8 @@ function putOutcome(status: PutStatus, item: Prepared): void {
  * for the bytes.
  */
 const scratch = new Uint8Array(4096);
+/** The same memory by words, which a lane's get copies an item in by. */
+const scratchWords = new Int32Array(scratch.buffer);
 
 /**
  * Where a synchronous put copies a small item before handing it to the backend.
@@ -158,6 +160,7 @@ abstract class QueueBase<T> {
     const timeout = blockTimeout(options, 'put');
     const h = handleOf(this, QueueBase);
     const lane = laneOf(this, h);
+    if (lane !== null && typeof item === 'number' && lane.putNumber(item)) return;
     // Transient: copied (to the ring, or to putScratch) before anything else encodes.
     const prepared = prepare(this, item, true, lane);
     if (lane !== null && (lane.put(prepared.bytes) || (timeout !== 0 && lane.pollPut(prepared.bytes)))) return;
@@ -185,8 +188,8 @@ abstract class QueueBase<T> {
     const timeout = blockTimeout(options, 'get');
     const lane = laneOf(this, h);
     if (lane !== null) {
-      let got = lane.get(scratch);
-      if (got < 0 && timeout !== 0) got = lane.pollGet(scratch);
+      let got = lane.get(scratchWords);
+      if (got < 0 && timeout !== 0) got = lane.pollGet(scratchWords);
       if (got >= 0) return decode(scratch, true, got) as T;
     }
     let result = backend.queueGet(h, 0, scratch);

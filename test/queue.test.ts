@@ -92,6 +92,20 @@ describe('Queue', () => {
     }
   });
 
+  test('numbers keep every bit on the way through, from a thread and back', () => {
+    // A number takes its own path into the native backend's ring (written straight into the slot).
+    const numbers = [0, -0, NaN, Infinity, -Infinity, 5e-324, -Number.MAX_VALUE, 2 ** 53 + 2, -(2 ** 31), 0.1, 255, 65536];
+    const there = new Queue<number>();
+    const back = new SimpleQueue<number>();
+    const t = spawn((there: Queue<number>, back: SimpleQueue<number>, n: number) => {
+      for (let i = 0; i < n; i++) back.put(there.get());
+    }, there, back, numbers.length);
+    for (const x of numbers) there.put(x);
+    const got = numbers.map(() => back.get());
+    t.join();
+    got.forEach((x, i) => expect(Object.is(x, numbers[i]), `item ${i}: ${x} for ${numbers[i]}`).toBe(true));
+  });
+
   test('a producer thread and a consumer thread move mixed items in order, none lost', () => {
     const N = 30_000;
     const q = new Queue(1024);

@@ -221,6 +221,7 @@ interface ChunkViews {
   u32: Uint32Array;
   f64: Float64Array;
   i64: BigInt64Array;
+  data: DataView;
 }
 
 /**
@@ -242,7 +243,14 @@ function cellViews(b: RawBinding, cell: number): { views: ChunkViews; offset: nu
     views =
       buffer === null
         ? null
-        : { u8: new Uint8Array(buffer), i32: new Int32Array(buffer), u32: new Uint32Array(buffer), f64: new Float64Array(buffer), i64: new BigInt64Array(buffer) };
+        : {
+            u8: new Uint8Array(buffer),
+            i32: new Int32Array(buffer),
+            u32: new Uint32Array(buffer),
+            f64: new Float64Array(buffer),
+            i64: new BigInt64Array(buffer),
+            data: new DataView(buffer),
+          };
     chunks[i] = views;
   }
   return views === null ? undefined : { views, offset: cell % perChunk };
@@ -335,7 +343,8 @@ function adapt(b: RawBinding): Backend {
     valueView: (h) => {
       const cell = cellViews(b, b.valueCell(h));
       if (cell === undefined) return undefined;
-      return { type: valueTypeOf(b, h), ...cell.views, index32: 2 * cell.offset, index64: cell.offset };
+      const { i32, u32, f64, i64 } = cell.views;
+      return { type: valueTypeOf(b, h), i32, u32, f64, i64, index32: 2 * cell.offset, index64: cell.offset };
     },
 
     queueNew: (maxsize, flavor) => b.queueNew(maxsize, flavor),
@@ -358,6 +367,7 @@ function adapt(b: RawBinding): Backend {
           headerAt: 2 * header.offset,
           slotWords: ring.views.i32,
           slotBytes: ring.views.u8,
+          slotView: ring.views.data,
           slotsAt: 2 * ring.offset,
         },
         (forItem) => b.queueLaneSignal(h, forItem),

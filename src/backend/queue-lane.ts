@@ -25,6 +25,8 @@
  * crate, not by an add per put.
  */
 
+import { NUMBER_FRAME_BYTES, writeNumberFrame } from '../frame.js';
+
 /** Header words (crate/src/queue/mod.rs). */
 const enum Word {
   Tail = 0,
@@ -61,9 +63,10 @@ export interface LaneMemory {
   /** Header word i: `header[headerAt + i]`. */
   header: Int32Array;
   headerAt: number;
-  /** Slot i's word j: `slotWords[slotsAt + i * SLOT_WORDS + j]`; its bytes through `slotBytes` at 4 × that. */
+  /** Slot i's word j: `slotWords[slotsAt + i * SLOT_WORDS + j]`; its bytes through `slotBytes` and `slotView` at 4 × that. */
   slotWords: Int32Array;
   slotBytes: Uint8Array;
+  slotView: DataView;
   slotsAt: number;
 }
 
@@ -90,43 +93,71 @@ export class QueueLane {
   put(bytes: Uint8Array): boolean {
     const n = bytes.length;
     if (n > LANE_MAX_ITEM) return false;
-    const { header: w, headerAt: o, slotWords, slotBytes, slotsAt } = this.#m;
+    const t = this.#claimTail();
+    if (t < 0) return false;
+    const { slotWords, slotBytes, slotsAt } = this.#m;
+    const at = slotsAt + (t & (SLOTS - 1)) * SLOT_WORDS;
+    slotWords[at + 1] = n;
+    const to = 4 * (at + 2);
+    // A loop beats TypedArray.prototype.set for the few bytes of a typical item.
+    for (let i = 0; i < n; i++) slotBytes[to + i] = bytes[i];
+    this.#publish(t, at);
+    return true;
+  }
+
+  /**
+   * `put` of a number, its frame written straight into the slot: no encoded copy
+   * to make and copy again, byte by byte (a third of a put's time). False as `put`.
+   */
+  putNumber(value: number): boolean {
+    const t = this.#claimTail();
+    if (t < 0) return false;
+    const { slotWords, slotView, slotsAt } = this.#m;
+    const at = slotsAt + (t & (SLOTS - 1)) * SLOT_WORDS;
+    slotWords[at + 1] = NUMBER_FRAME_BYTES;
+    writeNumberFrame(slotView, 4 * (at + 2), value);
+    this.#publish(t, at);
+    return true;
+  }
+
+  /** A put's claim: TAIL's position, now this put's, or -1 if the lane cannot put (nothing changed). */
+  #claimTail(): number {
+    const { header: w, headerAt: o, slotWords, slotsAt } = this.#m;
     const max = this.#max;
     let t = w[o + Word.Tail];
-    let at: number;
     for (;;) {
       // Closed, or a position the crate counts tasks at (ring.rs FOLD_EVERY).
-      if (t < 0 || ((t & (FOLD_EVERY - 1)) === 0 && t !== 0)) return false;
+      if (t < 0 || ((t & (FOLD_EVERY - 1)) === 0 && t !== 0)) return -1;
       if (max !== 0 && ((t - this.#head) & POSITION) >= max) {
         this.#head = Atomics.load(w, o + Word.Head);
-        if (((t - this.#head) & POSITION) >= max) return false;
+        if (((t - this.#head) & POSITION) >= max) return -1;
       }
-      at = slotsAt + (t & (SLOTS - 1)) * SLOT_WORDS;
-      const d = distance(Atomics.load(slotWords, at), t);
-      if (d < 0) return false; // every slot taken
+      const d = distance(Atomics.load(slotWords, slotsAt + (t & (SLOTS - 1)) * SLOT_WORDS), t);
+      if (d < 0) return -1; // every slot taken
       if (d > 0) {
         t = w[o + Word.Tail]; // another put claimed `t`
         continue;
       }
       const seen = Atomics.compareExchange(w, o + Word.Tail, t, (t + 1) & POSITION);
-      if (seen === t) break;
+      if (seen === t) return t;
       t = seen;
     }
-    slotWords[at + 1] = n;
-    const to = 4 * (at + 2);
-    // A loop beats TypedArray.prototype.set for the few bytes of a typical item.
-    for (let i = 0; i < n; i++) slotBytes[to + i] = bytes[i];
+  }
+
+  /** A put's end: the item in slot `at` (position `t`) is there for gets; a parked getter is woken. */
+  #publish(t: number, at: number): void {
+    const { header: w, headerAt: o, slotWords } = this.#m;
     Atomics.store(slotWords, at, (t + 1) & POSITION);
     if (Atomics.load(w, o + Word.AwaitingItem) !== 0) this.#signal(true);
-    return true;
   }
 
   /**
-   * Takes the oldest item from the ring into `into` (at least LANE_MAX_ITEM bytes)
-   * and returns its length. -1: nothing changed, use the addon's get.
+   * Takes the oldest item from the ring into `into` (the words of an array of at
+   * least LANE_MAX_ITEM bytes) and returns its length in bytes. -1: nothing
+   * changed, use the addon's get.
    */
-  get(into: Uint8Array): number {
-    const { header: w, headerAt: o, slotWords, slotBytes, slotsAt } = this.#m;
+  get(into: Int32Array): number {
+    const { header: w, headerAt: o, slotWords, slotsAt } = this.#m;
     let p = w[o + Word.Head];
     let at: number;
     for (;;) {
@@ -142,8 +173,8 @@ export class QueueLane {
       p = seen;
     }
     const n = slotWords[at + 1];
-    const from = 4 * (at + 2);
-    for (let i = 0; i < n; i++) into[i] = slotBytes[from + i];
+    // By words: a number's 13 bytes in 4 copies, not 13.
+    for (let i = 0, words = (n + 3) >> 2; i < words; i++) into[i] = slotWords[at + 2 + i];
     Atomics.store(slotWords, at, (p + SLOTS) & POSITION);
     if (Atomics.load(w, o + Word.AwaitingRoom) !== 0) this.#signal(false);
     return n;
@@ -154,7 +185,7 @@ export class QueueLane {
    * little behind then hands items over with no park and wake (a futex wake
    * costs 10-50 µs here, a lane put ~100 ns). -1 as `get`.
    */
-  pollGet(into: Uint8Array): number {
+  pollGet(into: Int32Array): number {
     const { header: w, headerAt: o } = this.#m;
     let got = -1;
     this.#poll(() => {

@@ -69,8 +69,14 @@ export function track(wrapper: HandleObject): void {
 /** Marks wrapper classes, so that one made without its constructor (no handle) is recognised. */
 export const kWrapper: unique symbol = Symbol('native-threads.wrapper');
 
+/**
+ * What a wrong receiver's TypeError calls a class, set (own, not inherited) on a
+ * base class whose name would mean nothing to a user: QueueBase is "a queue".
+ */
+export const kClassLabel: unique symbol = Symbol('native-threads.classLabel');
+
 /** A wrapper class, whatever its constructor takes (protected ones too). */
-type WrapperClass = { readonly prototype: object; readonly name: string };
+type WrapperClass = { readonly prototype: object; readonly name: string; readonly [kClassLabel]?: string };
 
 /** Brands wrapper classes (see kWrapper). */
 export function brand(...classes: WrapperClass[]): void {
@@ -87,7 +93,8 @@ export function handleOf(self: unknown, Class: WrapperClass): Handle {
     ? (self as Partial<HandleObject>)[kHandle]
     : undefined;
   if (typeof h !== 'number') {
-    throw new TypeError(`this must be a ${Class.name}: a ${Class.name} method was called on another object`);
+    const label = Object.hasOwn(Class, kClassLabel) ? Class[kClassLabel] : Class.name;
+    throw new TypeError(`this must be a ${label}: a ${label} method was called on another object`);
   }
   return h;
 }

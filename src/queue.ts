@@ -9,7 +9,7 @@ import type { QueueLane } from './backend/queue-lane.js';
 import { GetStatus, PutStatus, type Handle, type QueueFlavor } from './backend/types.js';
 import { decode, encode, encodeTransient, handlesOf, retainHandles } from './codec.js';
 import { Empty, Full, ShutDown } from './errors.js';
-import { brand, handleOf, kHandle, kTransit, registerKind, track, type Transit } from './handles.js';
+import { brand, handleOf, kClassLabel, kHandle, kTransit, registerKind, track, type Transit } from './handles.js';
 import { blocking } from './output.js';
 import { priorityKey } from './priority-key.js';
 import { checkArity, checkBoolean, checkInteger, checkOptions, checkTimeout, FOREVER, type Millis } from './validate.js';
@@ -324,7 +324,9 @@ export class SimpleQueue<T = unknown> extends QueueBase<T> {
 
 const queueClasses: Record<string, new () => QueueBase<unknown>> = { Queue, LifoQueue, PriorityQueue, SimpleQueue };
 
-brand(QueueBase);
+// Each class its own brand, so that a forged one is named as itself (checkNotForged).
+brand(Queue, LifoQueue, PriorityQueue, SimpleQueue);
+Object.defineProperty(QueueBase, kClassLabel, { value: 'queue' });
 
 registerKind('queue', (h, tag) => {
   const Class = tag !== undefined && Object.hasOwn(queueClasses, tag) ? queueClasses[tag] : Queue;

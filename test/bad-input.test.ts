@@ -96,7 +96,7 @@ const cases: Case[] = [
   ['putNowait(a, b)', () => (queue.putNowait as (a: unknown, b: unknown) => void)(1, 2), TypeError, /at most 1/],
   ['taskDone() with no task', () => queue.taskDone(), RangeError, /taskDone/],
   ['shutdown(non-boolean)', () => queue.shutdown(1 as never), TypeError, /immediate/],
-  ['Queue method on a Lock', () => Queue.prototype.qsize.call(lock), TypeError, /handle|Queue/],
+  ['Queue method on a Lock', () => Queue.prototype.qsize.call(lock), TypeError, /this must be a queue/],
   // Threads
   ['new Thread()', () => new Thread(undefined as never), TypeError, /options|target/],
   ['new Thread({ target: number })', () => new Thread({ target: notAFunction }), TypeError, /target/],
@@ -124,7 +124,8 @@ const cases: Case[] = [
   ['daemon = string', () => { unstarted.daemon = 'yes' as never; }, TypeError, /daemon/],
   // Handles forged, wrong receivers
   ['Lock method on a number', callOn(Lock.prototype, 'acquire', 5), TypeError, /Lock/],
-  ['Queue method on a forged object', () => Object.create(Queue.prototype).put(1), TypeError, /Queue/],
+  ['Queue method on a forged object', () => Object.create(Queue.prototype).put(1), TypeError, /this must be a queue/],
+  ['a forged LifoQueue as an item', () => queue.put(Object.create(LifoQueue.prototype) as never), TypeError, /holds a LifoQueue without a handle/],
   ['Value.add on a number', callOn(Object.getPrototypeOf(value), 'add', 3, 1), TypeError, /Value/],
   ['Thread.start on a forged object', () => Object.create(Thread.prototype).start(), TypeError, /Thread/],
   ['Timer.cancel on a plain Thread', callOn(Timer.prototype, 'cancel', unstarted), TypeError, /Timer/],
@@ -220,7 +221,7 @@ const cases: Case[] = [
   ['SimpleQueue.put(symbol)', () => sq.put(Symbol('s')), TypeError, /item/],
   ['SimpleQueue.get({ timeout: NaN })', () => sq.get({ timeout: NaN }), RangeError, /timeout/],
   ['SimpleQueue.get({ block: 0 })', () => sq.get({ block: 0 as never }), TypeError, /block/],
-  ['SimpleQueue method on a forged object', () => Object.create(SimpleQueue.prototype).put(1), TypeError, /Queue/],
+  ['SimpleQueue method on a forged object', () => Object.create(SimpleQueue.prototype).put(1), TypeError, /this must be a queue/],
   ['Queue.get({ timeout: -Infinity })', () => queue.get({ timeout: -Infinity }), RangeError, /timeout/],
   ['Queue.put(x, {}, extra)', () => (queue.put as (a: unknown, b: unknown, c: unknown) => void)(1, {}, 1), TypeError, /at most 2/],
   ['Queue.put(item with a symbol inside)', () => queue.put([1, Symbol('s')] as never), TypeError, /item/],
@@ -319,10 +320,10 @@ describe('bad input', () => {
   });
 
   test('a method called on another object, or on a forged one, is a TypeError naming the class', () => {
-    // The methods every queue class shares name their common base, QueueBase.
+    // The methods every queue class shares say "a queue", not their internal base class's name.
     const onOther = (name: string): RegExp => new RegExp(`this must be a ${name}: a ${name} method was called on another object`);
-    expect(() => Queue.prototype.put.call({} as never, 1)).toThrow(onOther('QueueBase'));
-    expect(() => Queue.prototype.qsize.call(new Lock() as never)).toThrow(onOther('QueueBase'));
+    expect(() => Queue.prototype.put.call({} as never, 1)).toThrow(onOther('queue'));
+    expect(() => Queue.prototype.qsize.call(new Lock() as never)).toThrow(onOther('queue'));
     expect(() => Queue.prototype.get.call(null as never)).toThrow(TypeError);
     expect(() => Queue.prototype.taskDone.call(new SimpleQueue() as never)).toThrow(onOther('Queue'));
     // Its prototype is right, but the constructor never ran: no handle.

@@ -152,7 +152,7 @@ for (let i = 0; i < 100; i++) spawn(() => {}).join();
 {
   const N = quick ? 20_000 : 100_000;
   const runs = [];
-  for (let r = 0; r < (quick ? 3 : 5); r++) {
+  for (let r = 0; r < (quick ? 3 : 9); r++) {
     const lock = new Lock();
     const v = new Value('i32', 0);
     const go = new Event();
@@ -257,7 +257,7 @@ function queueRun(QueueClass, n, objects) {
 // queue case in this process also pays for compiling the queue paths.
 const queueCase = (QueueClass, n, objects) => {
   queueRun(QueueClass, n, objects);
-  return median(Array.from({ length: quick ? 3 : 5 }, () => queueRun(QueueClass, n, objects)));
+  return median(Array.from({ length: quick ? 3 : 9 }, () => queueRun(QueueClass, n, objects)));
 };
 put('queueInts', queueCase(Queue, quick ? 50_000 : 200_000, false));
 put('simpleQueueInts', queueCase(SimpleQueue, quick ? 50_000 : 200_000, false));

@@ -156,7 +156,7 @@ function unlock(a){ if (Atomics.exchange(a,0,0)===2) Atomics.notify(a,0,1); }`;
   // contended counter: 2 workers × N locked increments (futex-style mutex)
   const N = quick ? 20_000 : 100_000;
   const runs = [];
-  for (let r = 0; r < (quick ? 3 : 5); r++) {
+  for (let r = 0; r < (quick ? 3 : 9); r++) {
     const sab = new SharedArrayBuffer(12);
     const a = new Int32Array(sab);
     const src = `${lockFns}
@@ -231,7 +231,7 @@ if (workerData.role === 'producer') {
 const portQueueCase = async (n, objects) => {
   await portQueue(n, objects);
   const r = [];
-  for (let i = 0; i < (quick ? 3 : 5); i++) r.push(await portQueue(n, objects));
+  for (let i = 0; i < (quick ? 3 : 9); i++) r.push(await portQueue(n, objects));
   return median(r);
 };
 put('queueInts', 'worker_threads', await portQueueCase(quick ? 50_000 : 200_000, false));

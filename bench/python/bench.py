@@ -245,7 +245,7 @@ def queue_run(make, n, objects):
     return n / s
 
 
-QR = 3 if QUICK else 5
+QR = 3 if QUICK else 9
 put("queueInts", med([queue_run(lambda: queue.Queue(1024), 50_000 if QUICK else 200_000, False) for _ in range(QR)]))
 put("simpleQueueInts", med([queue_run(queue.SimpleQueue, 50_000 if QUICK else 200_000, False) for _ in range(QR)]))
 put("queueObjects", med([queue_run(lambda: queue.Queue(1024), 20_000 if QUICK else 100_000, True) for _ in range(QR)]))

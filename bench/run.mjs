@@ -44,10 +44,27 @@ const CASES = [
 ];
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+// NODE_EXTRA_CA_CERTS makes every Node process parse that CA bundle as it starts
+// (~60 ms on this VM, which sets it for its network sandbox). Nothing here uses TLS,
+// and the demo's wall time includes Node's start: its children run without it.
+// Node's start both ways is measured and printed below the table.
+const childEnv = { ...process.env };
+delete childEnv.NODE_EXTRA_CA_CERTS;
+
+/** Milliseconds from a Node process's start to the end of its bootstrap, with `env`. */
+function nodeStartMs(env) {
+  const runs = Array.from({ length: 5 }, () => {
+    const run = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(performance.nodeTiming.bootstrapComplete))'], { env, encoding: 'utf8' });
+    return Number(run.stdout);
+  });
+  return median(runs);
+}
+
 function child(cmd, args, env = {}) {
   const run = spawnSync(cmd, args, {
     cwd: root,
-    env: { ...process.env, ...env },
+    env: { ...childEnv, ...env },
     encoding: 'utf8',
     maxBuffer: 64 << 20,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -83,7 +100,7 @@ for (const backend of ['native', 'js']) {
       // The median of 3: its target is 300 ms over its sleeps, and this VM's noise alone moves one run by ~100 ms.
       const runs = Array.from({ length: 3 }, () => {
         const t0 = performance.now();
-        const run = spawnSync(process.execPath, ['examples/run-all.mjs', '--backend', backend], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+        const run = spawnSync(process.execPath, ['examples/run-all.mjs', '--backend', backend], { cwd: root, env: childEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
         if (run.status !== 0) throw new Error(`demo failed on ${backend}`);
         return performance.now() - t0;
       });
@@ -173,10 +190,14 @@ for (const b of ['native', 'js']) {
   const ends = results[b].raceCold?.endValues;
   if (ends) console.log(`seed race, cold, ${b}: end values ${ends.join(', ')} (the seed expects 1; 2 means the second thread read after the first wrote)`);
 }
+const nodeStart = { asSet: nodeStartMs(process.env), withoutExtraCaCerts: nodeStartMs(childEnv) };
+if (process.env.NODE_EXTRA_CA_CERTS !== undefined) {
+  console.log(`Node's own start here (to the end of its bootstrap, median of 5): ${nodeStart.asSet.toFixed(0)} ms with NODE_EXTRA_CA_CERTS as this environment sets it, ${nodeStart.withoutExtraCaCerts.toFixed(0)} ms without; every Node child above ran without it.`);
+}
 if (errors.length) console.log('\nNot measured, or left out:\n' + errors.map((e) => `- ${e}`).join('\n'));
 
 if (argv.includes('--json')) {
-  writeFileSync(join(here, 'results.json'), JSON.stringify({ meta, rows: rows.map(({ cells, ...r }) => r), raw: results, errors }, null, 2) + '\n');
+  writeFileSync(join(here, 'results.json'), JSON.stringify({ meta, nodeStart, rows: rows.map(({ cells, ...r }) => r), raw: results, errors }, null, 2) + '\n');
   log('wrote bench/results.json');
 }
 if (argv.includes('--svg')) {

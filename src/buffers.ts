@@ -128,7 +128,11 @@ export function startVault(): void {
   vault.unref();
   Atomics.store(state, 0, VaultState.Running);
   if (isMainThread) {
-    process.on('exit', () => Atomics.store(state, 0, VaultState.Closed));
+    process.on('exit', () => {
+      Atomics.store(state, 0, VaultState.Closed);
+      // Ends alongside the pool's workers, not after them (pool.ts stopWorkersAtExit).
+      void vault.terminate();
+    });
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import { isMainThread } from 'node:worker_threads';
 import { backend as chosen } from './backend/select.js';
+import { stopWorkersAtExit } from './pool.js';
 
 export { Thread, spawn, currentThread, mainThread, enumerate, activeCount, getIdent, getNativeId, prestart } from './thread.js';
 export type { ThreadOptions, ModuleTarget, ResourceLimits, ThreadFunction } from './thread.js';
@@ -32,5 +33,8 @@ export const backend: 'native' | 'js' = chosen.name;
 if (isMainThread) {
   // At exit Node stops every worker and waits for its OS thread. A daemon thread
   // parked in a backend wait would never notice, so wake every wait first.
-  process.on('exit', () => chosen.interruptAll());
+  process.on('exit', () => {
+    chosen.interruptAll();
+    stopWorkersAtExit();
+  });
 }

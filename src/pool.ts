@@ -107,6 +107,19 @@ export interface DoneMessage {
   run: number;
 }
 
+/** Every worker this isolate started for threads and that has not exited (see stopWorkersAtExit). */
+const started = new Set<Worker>();
+
+/**
+ * At process exit Node stops each worker in turn, waiting for one to end before
+ * it stops the next (~3 ms each, ~40 ms for a dozen). Told to stop all at once
+ * here, they end in parallel, and Node's waits find them over. For the main
+ * thread's exit handler, after it has woken every thread parked in a wait.
+ */
+export function stopWorkersAtExit(): void {
+  for (const worker of started) void worker.terminate();
+}
+
 class PoolWorker {
   readonly worker: Worker;
   readonly control: Int32Array;
@@ -136,7 +149,9 @@ class PoolWorker {
       // The thread reported its own error where it could; the exit handler cleans up.
       if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') this.outOfMemory = true;
     });
+    started.add(this.worker);
     this.worker.on('exit', (code) => {
+      started.delete(this.worker);
       this.dead = true;
       onExit(this, code);
     });

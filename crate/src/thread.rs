@@ -11,7 +11,7 @@
 
 use crate::error::{Error, Result};
 use crate::park::{self, ParkResult, Timeout};
-use crate::sync::{lock, Mutex};
+use crate::sync::{lock, AtomicBool, Mutex, Ordering};
 
 /// The OS thread id of the caller (gettid on Linux), or -1 when unknown.
 pub fn os_thread_id() -> i64 {
@@ -105,6 +105,11 @@ struct Inner {
 /// What every isolate can see of one thread.
 pub struct ThreadRecord {
     inner: Mutex<Inner>,
+    /// `state == Done`, readable without the mutex: a joiner polling a short
+    /// thread (`join` with `Timeout::Now`, in a loop) must not contend for the
+    /// mutex that the thread's `finish` needs. Set under the mutex, after the
+    /// outcome, so whoever sees it and then locks finds the outcome.
+    done: AtomicBool,
 }
 
 impl ThreadRecord {
@@ -119,6 +124,7 @@ impl ThreadRecord {
                 outcome: None,
                 joiners: 0,
             }),
+            done: AtomicBool::new(false),
         }
     }
 
@@ -175,6 +181,7 @@ impl ThreadRecord {
         }
         g.state = ThreadState::Done;
         g.outcome = Some(Outcome { data, failed });
+        self.done.store(true, Ordering::Release);
         let wake = g.joiners > 0;
         drop(g);
         if wake {
@@ -185,6 +192,9 @@ impl ThreadRecord {
 
     /// Waits until Done; false on timeout.
     pub fn join(&self, timeout: Timeout) -> Result<bool> {
+        if timeout == Timeout::Now {
+            return Ok(self.done.load(Ordering::Acquire));
+        }
         let done = park::wait_until(
             self.key(),
             &self.inner,

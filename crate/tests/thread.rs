@@ -59,6 +59,28 @@ fn join_times_out_then_succeeds() {
 }
 
 #[test]
+fn a_polling_join_sees_done_once_finish_returns_with_the_outcome_readable() {
+    // join(Now) reads a flag outside the record's mutex (set under it, after the
+    // outcome): a poller on another thread ends its poll and reads the outcome.
+    for round in 0..200u8 {
+        let t = Arc::new(ThreadRecord::new(format!("Thread-{round}"), false));
+        t.mark_running(1);
+        let poller = {
+            let t = Arc::clone(&t);
+            thread::spawn(move || {
+                while !t.join(Timeout::Now).unwrap() {
+                    std::hint::spin_loop();
+                }
+                t.outcome().expect("Done without an outcome")
+            })
+        };
+        assert!(t.finish(vec![round], false).is_none());
+        assert!(t.join(Timeout::Now).unwrap());
+        assert_eq!(poller.join().unwrap().data, vec![round]);
+    }
+}
+
+#[test]
 fn os_thread_ids_differ_between_threads() {
     let main = os_thread_id();
     assert!(main > 0);

@@ -16,6 +16,7 @@ import type {
   ObjectKind,
   QueueFlavor,
   RlockRelease,
+  RLockWords,
   ThreadOutcome,
   ThreadState,
   ValueType,
@@ -48,6 +49,7 @@ import {
   rlockNew,
   rlockRelease,
   rlockReleaseAll,
+  rlockWords,
 } from './js/rlock.js';
 import {
   condCancel,
@@ -237,8 +239,8 @@ class JsBackend implements Backend {
   rlockAcquireCount(h: Handle, owner: Handle, count: number, timeoutMs: number): boolean {
     return rlockAcquireCount(this.a, h, owner, count, timeoutMs);
   }
-  rlockWords(): undefined {
-    return undefined;
+  rlockWords(h: Handle): RLockWords {
+    return rlockWords(this.a, h);
   }
   rlockMarkWaiting(): boolean {
     return true; // every release that frees it moves the word, which is the epoch

@@ -113,9 +113,9 @@ export interface WordRef {
 }
 
 /**
- * An RLock's words in shared memory (crate/src/rlock.rs), with JS's steps over
- * them: each does its whole job with Atomics and no backend call, or returns
- * false having changed nothing.
+ * An RLock's words in shared memory (crate/src/rlock.rs; the js backend's
+ * record, js/rlock.ts), with JS's steps over them: each does its whole job with
+ * Atomics and no backend call, or returns false having changed nothing.
  */
 export interface RLockWords {
   /** Taken, or re-entered by its owner `owner` (count + 1); false: another thread holds it. */
@@ -307,8 +307,9 @@ export interface Backend {
   rlockAcquireCount(h: Handle, owner: Handle, count: number, timeoutMs: number): boolean;
   /**
    * The RLock's words for the front end's no-call fast paths, as lockWord;
-   * undefined when JS cannot reach them (always on the js backend, whose calls
-   * are plain JS already), and the front end then keeps to the calls above.
+   * undefined when JS cannot reach them, and the front end then keeps to the
+   * calls above. (On the js backend those calls are plain JS too, but the
+   * front end's general path around them costs ~3x the fast one.)
    */
   rlockWords(h: Handle): RLockWords | undefined;
   /** As lockMarkWaiting: a release through the words moves no epoch unless marked. */

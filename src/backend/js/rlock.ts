@@ -32,7 +32,7 @@
  * ends holding an RLock leaves it held, as in Python).
  */
 import { type Arena, OBJECT_BYTES } from './arena.js';
-import { RlockRelease } from '../types.js';
+import { RlockRelease, type Handle, type RLockWords } from '../types.js';
 import { wordAcquire, wordRelease } from './lock.js';
 import { WAITERS } from './notify.js';
 import { KIND_RLOCK, register, resolve } from './registry.js';
@@ -52,8 +52,10 @@ export function rlockNew(a: Arena): number {
 }
 
 export function rlockAcquire(a: Arena, h: number, owner: number, timeoutMs: number): boolean {
-  const o = resolve(a, h, KIND_RLOCK) >> 2;
-  const i32 = a.i32;
+  return acquireAt(a.i32, resolve(a, h, KIND_RLOCK) >> 2, owner, timeoutMs);
+}
+
+function acquireAt(i32: Int32Array, o: number, owner: number, timeoutMs: number): boolean {
   if (i32[o + OWNER] === owner) {
     i32[o + COUNT]++;
     return true;
@@ -65,8 +67,10 @@ export function rlockAcquire(a: Arena, h: number, owner: number, timeoutMs: numb
 }
 
 export function rlockRelease(a: Arena, h: number, owner: number): RlockRelease {
-  const o = resolve(a, h, KIND_RLOCK) >> 2;
-  const i32 = a.i32;
+  return releaseAt(a.i32, resolve(a, h, KIND_RLOCK) >> 2, owner);
+}
+
+function releaseAt(i32: Int32Array, o: number, owner: number): RlockRelease {
   if (i32[o + OWNER] !== owner) return RlockRelease.NotOwner;
   const count = i32[o + COUNT] - 1;
   if (count > 0) {
@@ -77,6 +81,34 @@ export function rlockRelease(a: Arena, h: number, owner: number): RlockRelease {
   i32[o + OWNER] = 0;
   wordRelease(i32, o);
   return RlockRelease.Ok;
+}
+
+/**
+ * The front end's fast paths (RLockWords) over the record's words: every step
+ * here is the backend's own (acquire with no wait, release), which needs no
+ * other call, so only a non-owner's release is left to rlockRelease (to report).
+ */
+class JsRLockWords implements RLockWords {
+  constructor(
+    private readonly i32: Int32Array,
+    private readonly o: number,
+  ) {}
+
+  acquire(owner: Handle): boolean {
+    return acquireAt(this.i32, this.o, owner, 0);
+  }
+
+  release(owner: Handle): boolean {
+    return releaseAt(this.i32, this.o, owner) === RlockRelease.Ok;
+  }
+
+  locked(): boolean {
+    return (Atomics.load(this.i32, this.o) & 1) !== 0;
+  }
+}
+
+export function rlockWords(a: Arena, h: number): RLockWords {
+  return new JsRLockWords(a.i32, resolve(a, h, KIND_RLOCK) >> 2);
 }
 
 export function rlockLocked(a: Arena, h: number): boolean {

@@ -15,7 +15,7 @@ import { Acquirable } from './guard.js';
 import { brand, handleOf, isHandleObject, kHandle, kTransit, registerKind, track, type Transit } from './handles.js';
 import { Lock } from './lock.js';
 import { blocking } from './output.js';
-import { checkOwnerAlive, DEAD_OWNER_CHECK_MS, RLock } from './rlock.js';
+import { checkOwnerAlive, DEAD_OWNER_CHECK_MS, RLock, rlockOwned, rlockReleaseSave, rlockRestore } from './rlock.js';
 import { currentRecord } from './thread.js';
 import { checkArity, checkInteger, checkTimeout, FOREVER, typeError, type Millis } from './validate.js';
 import { asyncOptions, kRetry, untilDone, type AsyncOptions } from './waiting.js';
@@ -27,15 +27,15 @@ const POLL_MS = 0.02;
 
 /** How a Condition lets go of its lock for a wait and takes it back, per kind of lock. */
 function releaseSave(lock: Lock | RLock): number {
-  if (lock instanceof RLock) return backend.rlockReleaseAll(lock[kHandle], currentRecord());
+  if (lock instanceof RLock) return rlockReleaseSave(lock);
   lock.release();
   return 1;
 }
 
 function acquireRestore(lock: Lock | RLock, saved: number): void {
-  if (lock instanceof RLock) blocking(() => backend.rlockAcquireCount(lock[kHandle], currentRecord(), saved, FOREVER));
-  // The Lock's own acquire: its word and spin first (the notifier is usually
-  // out within a microsecond), where a backend call parks at once.
+  // Either lock's own way: its word and spin first (the notifier is usually out
+  // within a microsecond), where a backend call parks at once.
+  if (lock instanceof RLock) rlockRestore(lock, saved);
   else lock.acquire();
 }
 
@@ -76,7 +76,7 @@ function ownedHandle(condition: Condition, method: string): Handle {
 
 function isOwned(lock: Lock | RLock): boolean {
   // A plain Lock has no owner: Python counts it owned when it is locked.
-  return lock instanceof RLock ? backend.rlockIsOwned(lock[kHandle], currentRecord()) : lock.locked();
+  return lock instanceof RLock ? rlockOwned(lock) : lock.locked();
 }
 
 export class Condition extends Acquirable {

@@ -9,6 +9,7 @@ import { ThreadError } from './errors.js';
 import { Acquirable, type AcquireOptions } from './guard.js';
 import { brand, handleOf, kHandle, registerKind, track } from './handles.js';
 import { currentRecord } from './thread.js';
+import { blocking } from './output.js';
 import { checkArity, FOREVER, type Millis } from './validate.js';
 
 /** How often a blocked acquire looks at whether the owner's thread still runs. */
@@ -113,6 +114,42 @@ export class RLock extends Acquirable {
 }
 
 brand(RLock);
+
+// Condition's use of an RLock (CPython's `_is_owned`, `_release_save` and
+// `_acquire_restore`), through its words where it has them.
+
+/** Whether the calling thread holds `lock`. */
+export function rlockOwned(lock: RLock): boolean {
+  const words = lock[kRWords];
+  const me = currentRecord();
+  return words !== undefined ? words.owns(me) : backend.rlockIsOwned(lock[kHandle], me);
+}
+
+/** Lets go of every level the calling thread holds; returns how many, for rlockRestore. */
+export function rlockReleaseSave(lock: RLock): number {
+  const me = currentRecord();
+  const levels = lock[kRWords]?.releaseAll(me) ?? -1;
+  return levels >= 0 ? levels : backend.rlockReleaseAll(lock[kHandle], me);
+}
+
+/**
+ * Takes `levels` levels back, blocking. Spins on the words first, as a blocking
+ * acquire does: the notifier that woke this thread usually lets go of the lock
+ * within a microsecond, and the backend's wait parks at once.
+ */
+export function rlockRestore(lock: RLock, levels: number): void {
+  const words = lock[kRWords];
+  const me = currentRecord();
+  if (words !== undefined) {
+    for (let spin = 0; spin <= RESTORE_SPIN; spin++) {
+      if (!words.locked() && words.acquireCount(me, levels)) return;
+    }
+  }
+  blocking(() => backend.rlockAcquireCount(lock[kHandle], me, levels, FOREVER));
+}
+
+/** Reads of a held RLock's word before rlockRestore parks (as Lock's SPIN). */
+const RESTORE_SPIN = 100;
 
 registerKind('rlock', (h) => {
   const lock = Object.create(RLock.prototype) as RLock;

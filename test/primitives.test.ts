@@ -93,6 +93,29 @@ describe('Condition over a Lock and an RLock', () => {
     },
   );
 
+  test.each([['Lock', () => new Lock()], ['RLock', () => new RLock()]] as const)(
+    'wait takes the lock back from a notifier that holds it past the spin (%s)',
+    (_name, makeLock) => {
+      const cond = new Condition(makeLock());
+      const ready = new Event();
+      cond.acquire();
+      const t = spawn(async (c: Condition, ready: Event) => {
+        const { sleep } = await import('native-threads');
+        ready.wait();
+        c.acquire();
+        c.notify();
+        sleep(30); // far past the waiter's spin: its restore parks
+        c.release();
+      }, cond, ready);
+      ready.set();
+      expect(cond.wait(10_000)).toBe(true);
+      expect(cond.lock.locked()).toBe(true);
+      cond.release();
+      expect(cond.lock.locked()).toBe(false);
+      t.join();
+    },
+  );
+
   test('wait over an RLock held twice lets go of both levels and takes both back', () => {
     const lock = new RLock();
     const cond = new Condition(lock);

@@ -177,6 +177,24 @@ impl RLock {
         u64::from(c)
     }
 
+    /// JS's step for `release_all` (`Condition.wait` over an RLock): as
+    /// `release_unwatched` on the last level, for every level at once. `None`,
+    /// and no change, when `owner` does not own it or the addon must release it
+    /// (a thread parked or a watcher waiting); else how many levels it freed.
+    pub fn release_all_unwatched(&self, owner: u32) -> Option<u64> {
+        if !self.owned_by(owner) {
+            return None;
+        }
+        let c = self.count_word().load(Ordering::Relaxed).max(1);
+        self.owner_word().store(0, Ordering::Relaxed);
+        if self.lock.release_unwatched() {
+            return Some(u64::from(c));
+        }
+        // Still held, as in `release_unwatched`: put ours back for `release_all`.
+        self.owner_word().store(owner, Ordering::Relaxed);
+        None
+    }
+
     fn free(&self) {
         // Cleared before `lock` is released, so the next owner never sees ours.
         self.owner_word().store(0, Ordering::Relaxed);

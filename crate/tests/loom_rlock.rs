@@ -5,7 +5,10 @@
 //! JS's no-call steps (`src/backend/native.ts`) appear here as their Rust twins:
 //! JS's acquire is `acquire(me, Timeout::Now)` (the same steps), its release is
 //! `release_unwatched`; when a step returns false JS calls the addon, which is
-//! `acquire(me, Timeout::Forever)` or `release(me)` here.
+//! `acquire(me, Timeout::Forever)` or `release(me)` here. A Condition's wait over
+//! an RLock releases every level with `release_all_unwatched` (else the addon's
+//! `release_all`) and takes them back with `acquire_count(me, n, Timeout::Now)`
+//! (else with `Timeout::Forever`).
 //!
 //! Run: `RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 cargo test --release -p native-threads --test loom_rlock`
 #![cfg(loom)]
@@ -191,5 +194,38 @@ fn js_release_honours_a_watcher() {
         let watching = watcher.join().unwrap();
         assert!(!(watching && alone), "a watcher's epoch would never move");
         assert!(!lock.locked());
+    });
+}
+
+/// A Condition's wait over an RLock through JS's steps: the owner, two levels
+/// deep, lets go of both at once while another thread parks on the lock, then
+/// takes both back. The step must leave a parked thread to the addon's
+/// release_all (else it sleeps for ever), and the levels come back exact.
+#[test]
+fn js_release_all_and_restore() {
+    loom::model(|| {
+        let lock = Arc::new(RLock::new());
+        js_acquire(&lock, 1);
+        assert!(lock.acquire(1, Timeout::Now).unwrap());
+        let l2 = lock.clone();
+        let other = thread::spawn(move || {
+            assert!(l2.acquire(2, Timeout::Forever).unwrap());
+            js_release(&l2, 2);
+        });
+        let saved = match lock.release_all_unwatched(1) {
+            Some(n) => n,
+            None => lock.release_all(1),
+        };
+        assert_eq!(saved, 2);
+        assert!(!lock.is_owned(1));
+        if !lock.acquire_count(1, saved, Timeout::Now).unwrap() {
+            assert!(lock.acquire_count(1, saved, Timeout::Forever).unwrap());
+        }
+        assert_eq!(lock.count(1), 2);
+        assert!(lock.release_unwatched(1), "inner level");
+        js_release(&lock, 1);
+        other.join().unwrap();
+        assert!(!lock.locked());
+        assert_eq!(lock.owner(), 0);
     });
 }

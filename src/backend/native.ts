@@ -179,6 +179,25 @@ class NativeRLockWords implements RLockWords {
       if (c !== COUNT_MAX) this.count[this.countAt] = c + 1;
       return true;
     }
+    return this.#take(owner, 1);
+  }
+
+  // rlock.rs `acquire_count(owner, count, Timeout::Now)`.
+  acquireCount(owner: Handle, count: number): boolean {
+    const levels = Math.min(Math.max(count, 1), COUNT_MAX);
+    if (this.owner[this.ownerAt] === owner) {
+      this.count[this.countAt] = Math.min(this.count[this.countAt] + levels, COUNT_MAX);
+      return true;
+    }
+    return this.#take(owner, levels);
+  }
+
+  owns(owner: Handle): boolean {
+    return this.owner[this.ownerAt] === owner;
+  }
+
+  /** The lock's word taken for `owner`, who does not hold it, with `levels` levels. */
+  #take(owner: Handle, levels: number): boolean {
     // lock.rs `try_acquire`: set LOCKED, keeping PARKED and WATCHED.
     let s = Atomics.load(this.state, this.stateAt);
     for (;;) {
@@ -187,7 +206,7 @@ class NativeRLockWords implements RLockWords {
       if (seen === s) break;
       s = seen;
     }
-    this.count[this.countAt] = 1;
+    this.count[this.countAt] = levels;
     Atomics.store(this.owner, this.ownerAt, owner);
     return true;
   }
@@ -200,6 +219,18 @@ class NativeRLockWords implements RLockWords {
       this.count[this.countAt] = c - 1;
       return true;
     }
+    return this.#free(owner);
+  }
+
+  // rlock.rs `release_all_unwatched`.
+  releaseAll(owner: Handle): number {
+    if (this.owner[this.ownerAt] !== owner) return -1;
+    const levels = Math.max(this.count[this.countAt], 1);
+    return this.#free(owner) ? levels : -1;
+  }
+
+  /** The owner's last level let go of; false (and no change) when the crate must do it. */
+  #free(owner: Handle): boolean {
     // Cleared before the word is freed, so the next owner never sees ours.
     Atomics.store(this.owner, this.ownerAt, 0);
     // Only from "held, nobody parked or watching", as lockWordRelease.

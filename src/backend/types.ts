@@ -122,6 +122,12 @@ export interface RLockWords {
   acquire(owner: Handle): boolean;
   /** One level released for `owner`; false: not done (use `rlockRelease`, which wakes waiters and reports a non-owner). */
   release(owner: Handle): boolean;
+  /** Whether `owner` holds it (exact for its own question). */
+  owns(owner: Handle): boolean;
+  /** Every level `owner` holds let go of (Condition.wait): how many; -1: not done (use `rlockReleaseAll`). */
+  releaseAll(owner: Handle): number;
+  /** Taken with `count` levels (Condition.wait's restore; an owner's levels add up); false: another thread holds it. */
+  acquireCount(owner: Handle, count: number): boolean;
   /** Whether some thread holds it (a snapshot). */
   locked(): boolean;
 }

@@ -85,8 +85,9 @@ function releaseAt(i32: Int32Array, o: number, owner: number): RlockRelease {
 
 /**
  * The front end's fast paths (RLockWords) over the record's words: every step
- * here is the backend's own (acquire with no wait, release), which needs no
- * other call, so only a non-owner's release is left to rlockRelease (to report).
+ * here is the backend's own (acquire with no wait, release, and Condition.wait's
+ * release of every level and restore), which needs no other call, so only a
+ * non-owner's releases are left to the backend calls (to report).
  */
 class JsRLockWords implements RLockWords {
   constructor(
@@ -100,6 +101,19 @@ class JsRLockWords implements RLockWords {
 
   release(owner: Handle): boolean {
     return releaseAt(this.i32, this.o, owner) === RlockRelease.Ok;
+  }
+
+  owns(owner: Handle): boolean {
+    return Atomics.load(this.i32, this.o + OWNER) === owner;
+  }
+
+  releaseAll(owner: Handle): number {
+    const levels = releaseAllAt(this.i32, this.o, owner);
+    return levels > 0 ? levels : -1;
+  }
+
+  acquireCount(owner: Handle, count: number): boolean {
+    return acquireCountAt(this.i32, this.o, owner, count, 0);
   }
 
   locked(): boolean {
@@ -127,8 +141,10 @@ export function rlockIsOwned(a: Arena, h: number, owner: number): boolean {
 }
 
 export function rlockReleaseAll(a: Arena, h: number, owner: number): number {
-  const o = resolve(a, h, KIND_RLOCK) >> 2;
-  const i32 = a.i32;
+  return releaseAllAt(a.i32, resolve(a, h, KIND_RLOCK) >> 2, owner);
+}
+
+function releaseAllAt(i32: Int32Array, o: number, owner: number): number {
   if (i32[o + OWNER] !== owner) return 0;
   const count = i32[o + COUNT];
   i32[o + COUNT] = 0;
@@ -143,8 +159,10 @@ export function rlockReleaseAll(a: Arena, h: number, owner: number): number {
  * already (it re-acquired in between), the levels add up, as re-entry would.
  */
 export function rlockAcquireCount(a: Arena, h: number, owner: number, count: number, timeoutMs: number): boolean {
-  const o = resolve(a, h, KIND_RLOCK) >> 2;
-  const i32 = a.i32;
+  return acquireCountAt(a.i32, resolve(a, h, KIND_RLOCK) >> 2, owner, count, timeoutMs);
+}
+
+function acquireCountAt(i32: Int32Array, o: number, owner: number, count: number, timeoutMs: number): boolean {
   if (i32[o + OWNER] === owner) {
     i32[o + COUNT] += count;
     return true;

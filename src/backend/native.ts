@@ -4,14 +4,13 @@
  *
  * The addon is loaded once per process and shared by every worker isolate, so
  * every isolate that calls loadNativeBackend() reaches the same registry, locks
- * and queues; `workerData()` therefore has nothing to pass. The adapter only
- * renames and narrows: the raw binding returns `null` where the interface says
- * `undefined`, and plain numbers/strings where it says enums and unions. Errors
- * pass through unchanged (the crate already throws `TypeError('invalid handle…')`
- * and `Error('interrupted…')`).
- *
- * This file runs as src/backend/native.ts (vitest) and as dist/backend/native.js
- * (after tsc); both sit two levels below the package root, hence the path.
+ * and queues. `workerData()` passes only the path of the `.node` file the
+ * process loaded, so that a worker requires it directly: the generated loader
+ * costs each worker's boot ~1.5 ms more (it works out the platform again). The
+ * adapter only renames and narrows: the raw binding returns `null` where the
+ * interface says `undefined`, and plain numbers/strings where it says enums and
+ * unions. Errors pass through unchanged (the crate already throws
+ * `TypeError('invalid handle…')` and `Error('interrupted…')`).
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -288,11 +287,27 @@ function cellViews(b: RawBinding, cell: number): { views: ChunkViews; offset: nu
 }
 
 
-function loadBinding(): RawBinding {
+/** The `.node` file this process loaded, when known: for workers (see the module docs). */
+let addonPath: string | undefined;
+
+/** `addon`: the `.node` file the process loaded, passed to a worker; else the generated loader finds it. */
+function loadBinding(addon?: string): RawBinding {
   if (binding === undefined) {
+    const require = createRequire(import.meta.url);
+    if (addon !== undefined) {
+      try {
+        binding = require(addon) as RawBinding;
+        addonPath = addon;
+        return binding;
+      } catch {
+        // Moved or gone since the process loaded it: the generated loader decides.
+      }
+    }
     try {
-      const require = createRequire(import.meta.url);
+      const before = new Set(Object.keys(require.cache));
       binding = require(fileURLToPath(new URL('crate/binding.cjs', packageRoot))) as RawBinding;
+      const loaded = Object.keys(require.cache).filter((key) => key.endsWith('.node') && !before.has(key));
+      if (loaded.length === 1) addonPath = loaded[0];
     } catch (error) {
       throw new Error(
         'native-threads: cannot load the native addon (crate/binding.cjs); ' +
@@ -329,7 +344,7 @@ const outcomeScratch = new Uint8Array(4096);
 function adapt(b: RawBinding): Backend {
   return {
     name: 'native',
-    workerData: () => undefined,
+    workerData: () => addonPath,
 
     retain: (h) => b.retain(h),
     release: (h) => b.release(h),
@@ -512,8 +527,9 @@ function adapt(b: RawBinding): Backend {
 }
 
 /** The native backend; throws (the loader's error as `cause`) where the addon cannot load. */
-export function loadNativeBackend(): Backend {
-  if (backend === undefined) backend = adapt(loadBinding());
+/** `inherited`: a parent isolate's `workerData()`. */
+export function loadNativeBackend(inherited?: unknown): Backend {
+  if (backend === undefined) backend = adapt(loadBinding(typeof inherited === 'string' ? inherited : undefined));
   return backend;
 }
 

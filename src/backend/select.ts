@@ -141,7 +141,7 @@ function diagnose(): { reason: string; fix: string } {
 function choose(): Backend {
   const inherited = inheritedChoice();
   if (inherited !== undefined) {
-    return inherited.name === 'native' ? loadNativeBackend() : createJsBackend(inherited.data);
+    return inherited.name === 'native' ? loadNativeBackend(inherited.data) : createJsBackend(inherited.data);
   }
   const forced = process.env.NATIVE_THREADS_BACKEND;
   if (forced !== undefined && forced !== '' && forced !== 'native' && forced !== 'js') {

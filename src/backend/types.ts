@@ -196,8 +196,9 @@ export interface Backend {
 
   /**
    * Whatever a worker isolate needs to attach to this backend's shared state
-   * (the js backend's SharedArrayBuffer). Passed through `workerData` and given
-   * to `attachBackend` (in backend/select.ts) inside the worker. Structured-clonable.
+   * (the js backend's SharedArrayBuffer; the native backend's `.node` path).
+   * Passed through `workerData` and given back to the backend's loader inside
+   * the worker (backend/select.ts). Structured-clonable.
    */
   workerData(): unknown;
 

@@ -118,6 +118,9 @@ brand(RLock);
 // Condition's use of an RLock (CPython's `_is_owned`, `_release_save` and
 // `_acquire_restore`), through its words where it has them.
 
+/** Reads of a held RLock's word before rlockRestore parks (as Lock's SPIN). */
+const RESTORE_SPIN = 100;
+
 /** Whether the calling thread holds `lock`. */
 export function rlockOwned(lock: RLock): boolean {
   const words = lock[kRWords];
@@ -147,9 +150,6 @@ export function rlockRestore(lock: RLock, levels: number): void {
   }
   blocking(() => backend.rlockAcquireCount(lock[kHandle], me, levels, FOREVER));
 }
-
-/** Reads of a held RLock's word before rlockRestore parks (as Lock's SPIN). */
-const RESTORE_SPIN = 100;
 
 registerKind('rlock', (h) => {
   const lock = Object.create(RLock.prototype) as RLock;

@@ -107,7 +107,7 @@ export class QueueLane {
 
   /**
    * `put` of a number, its frame written straight into the slot: no encoded copy
-   * to make and copy again, byte by byte (a third of a put's time). False as `put`.
+   * to make and copy again, byte by byte (a fifth of a put's time). False as `put`.
    */
   putNumber(value: number): boolean {
     const t = this.#claimTail();

@@ -4,7 +4,7 @@
 // the tarballs offline in empty projects, run there), then the Rust crate's tests.
 // Ends with one summary line.
 // Usage: node test/run.mjs [--backend native|js] [--no-cargo] [vitest args...]
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -32,15 +32,67 @@ else {
   problems.push(`typecheck: tsc exited ${tsc.status}`);
 }
 
+// A test that blocks the thread vitest runs it on (a sync wait that never ends)
+// stops vitest's timeouts too: past this limit the run is killed, with the
+// processes it started, and reported as a hang.
+const VITEST_LIMIT_MS = 15 * 60_000;
+
+/** `pid` and its descendants, parents first (POSIX `ps`; Windows' taskkill finds them itself). */
+function processTree(pid) {
+  const table = spawnSync('ps', ['-A', '-o', 'pid=,ppid='], { encoding: 'utf8' }).stdout ?? '';
+  const children = new Map();
+  for (const line of table.split('\n')) {
+    const [child, parent] = line.trim().split(/\s+/).map(Number);
+    if (parent) children.set(parent, [...(children.get(parent) ?? []), child]);
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]) ?? []));
+  return tree;
+}
+
+function killTree(pid) {
+  if (process.platform === 'win32') {
+    spawnSync('taskkill', ['/pid', String(pid), '/T', '/F']);
+    return;
+  }
+  for (const p of processTree(pid)) {
+    try {
+      process.kill(p, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Runs vitest with `args` and `env`; resolves with its exit code (or signal), and `hung` once killed at the limit. */
+function runVitest(args, env) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit', env });
+    let hung = false;
+    const limit = setTimeout(() => {
+      hung = true;
+      killTree(child.pid);
+    }, VITEST_LIMIT_MS);
+    child.on('exit', (status, signal) => {
+      clearTimeout(limit);
+      resolve({ status: status ?? signal, hung });
+    });
+  });
+}
+
 for (const backend of backends) {
   console.log(`\n##### vitest, backend ${backend}`);
   const report = join(scratch, `vitest-${backend}.json`);
   const vitest = join(root, 'node_modules', 'vitest', 'vitest.mjs');
-  const run = spawnSync(
-    process.execPath,
+  const run = await runVitest(
     [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...passThrough],
-    { cwd: root, stdio: 'inherit', env: { ...process.env, NATIVE_THREADS_BACKEND: backend } },
+    { ...process.env, NATIVE_THREADS_BACKEND: backend },
   );
+  if (run.hung) {
+    failed++;
+    problems.push(`vitest (${backend}): killed after ${VITEST_LIMIT_MS / 60_000} min; a test hung`);
+    continue;
+  }
   try {
     const json = JSON.parse(readFileSync(report, 'utf8'));
     passed += json.numPassedTests;
@@ -49,7 +101,7 @@ for (const backend of backends) {
     if (json.numFailedTests > 0 || run.status !== 0) problems.push(`vitest (${backend}): exit ${run.status}, ${json.numFailedTests} failed`);
   } catch {
     failed++;
-    problems.push(`vitest (${backend}): no report (exit ${run.status ?? run.signal})`);
+    problems.push(`vitest (${backend}): no report (exit ${run.status})`);
   }
 }
 

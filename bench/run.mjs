@@ -122,6 +122,15 @@ try {
 } catch (e) {
   errors.push(`peers: ${e.message}`);
 }
+try {
+  // The same cold programs on raw worker_threads: the floor Node itself sets here.
+  for (const which of ['race', 'queue']) {
+    const runs = Array.from({ length: quick ? 1 : 5 }, () => child(process.execPath, ['bench/peers-cold.mjs', which]));
+    (results.peers[which === 'race' ? 'raceCold' : 'seedQueueCold'] ??= {}).worker_threads = median(runs.map((r) => r.ms));
+  }
+} catch (e) {
+  errors.push(`peers, cold programs: ${e.message}`);
+}
 
 let python = null;
 const py = spawnSync('python3', ['--version'], { encoding: 'utf8' });

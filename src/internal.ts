@@ -4,5 +4,7 @@
  * is the same backend and vault that 'native-threads' uses. Not in package.json's
  * `exports`: not an API.
  */
+// Reaching the whole package keeps the bundle to one shared chunk (scripts/prepare.mjs).
+import './index.js';
 export { backend, backendWorkerData, kBackendKey, prebuiltPlatforms } from './backend/select.js';
 export { vaultHeld } from './buffers.js';

@@ -13,7 +13,17 @@ import { revivePlaceholders } from './codec.js';
 import { errorRecord } from './errors.js';
 import { Event } from './event.js';
 import { wrapperFor } from './handles.js';
-import { postedRuns, setAwake, signalBooted, signalIdle, type DoneMessage, type PoolWorkerData, type RunMessage } from './pool.js';
+import {
+  postedRuns,
+  setAwake,
+  signalBooted,
+  signalIdle,
+  Mailbox,
+  type DoneMessage,
+  type MailNudge,
+  type PoolWorkerData,
+  type RunMessage,
+} from './pool.js';
 import { reportFailure } from './excepthook.js';
 import { encodeError, encodeOutcome, finishFailed, killedEpitaph, setCurrentRecord } from './thread.js';
 // The whole API, so that every kind of handle can be revived here (each module registers its kind).
@@ -130,6 +140,8 @@ async function run(message: RunMessage): Promise<void> {
   if (lingerSkips > 0) {
     lingerSkips--;
     setAwake(control, false);
+    // A run mailed before Awake went 0 was mailed to an awake worker: take it.
+    takePending();
   } else {
     lingerSoon = true;
     setImmediate(linger);
@@ -163,14 +175,33 @@ let lingerSoon = false;
 /** Chances to linger left to skip, and lingerings in a row that caught nothing (see above). */
 let lingerSkips = 0;
 let lingerMisses = 0;
-/** Run messages taken, by either way; Posted runs ahead of it while one waits in the port. */
+/** Runs taken, by any way; Posted runs ahead of it while one waits in the port or the mailbox. */
 let consumed = 0;
 
 function take(message: RunMessage): void {
-  if (message.type !== 'run') return;
   consumed = (consumed + 1) | 0;
   if (nt.linger) setAwake(control, true);
   void run(message);
+}
+
+/** A run in the mailbox, taken; false when it is empty. */
+function takeMailed(): boolean {
+  const message = mailbox.take();
+  if (message === undefined) return false;
+  take(message);
+  return true;
+}
+
+/** The run Posted says is waiting (mailed, or in the port), taken now. */
+function takePending(): void {
+  if (((postedRuns(control) - consumed) | 0) <= 0 || takeMailed() || parentPort === null) return;
+  const next = receiveMessageOnPort(parentPort);
+  if (next !== undefined) take(next.message as RunMessage);
+}
+
+function onMessage(message: RunMessage | MailNudge): void {
+  if (message.type === 'run') take(message);
+  else takeMailed();
 }
 
 function linger(): void {
@@ -188,8 +219,7 @@ function linger(): void {
     }
   }
   lingerMisses = 0;
-  const next = receiveMessageOnPort(parentPort);
-  if (next !== undefined) take(next.message as RunMessage);
+  takePending();
 }
 
 // process.exit() inside a target ends this isolate: finish the record so joiners wake.
@@ -202,5 +232,6 @@ process.on('exit', (code) => {
 const nt = (workerData as { nt: PoolWorkerData }).nt;
 const poolWords = new Int32Array(nt.pool);
 const control = new Int32Array(nt.control);
-parentPort?.on('message', take);
+const mailbox = new Mailbox(control, nt.mailbox);
+parentPort?.on('message', onMessage);
 signalBooted(nt, backend.osThreadId(), true);

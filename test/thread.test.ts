@@ -226,6 +226,29 @@ describe('Thread', () => {
     expect(fired.value).toBe(1);
   });
 
+  test('back-to-back threads each run their own target and args, however the run reaches the worker', () => {
+    // A run reaches an awake worker by mail (a function with no args, its source
+    // sent again or not), or by message (args, a long source); pauses around the
+    // workers' lingering (0.1 ms) move them between awake and parked.
+    const padding = '/* ' + 'x'.repeat(3000) + ' */';
+    const long = (0, eval)(`(() => { ${padding} return -1; })`) as () => number;
+    const same = () => 5;
+    const pause = (ms: number) => {
+      const until = performance.now() + ms;
+      while (performance.now() < until);
+    };
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+    for (let i = 0; i < 1500; i++) {
+      const kind = Math.floor(random() * 4);
+      if (kind === 0) expect(spawn(same).join()).toBe(5);
+      else if (kind === 1) expect(spawn((0, eval)(`(() => ${i})`) as () => number).join()).toBe(i);
+      else if (kind === 2) expect(spawn((k: number) => k * 2, i).join()).toBe(2 * i);
+      else expect(spawn(long).join()).toBe(-1);
+      if (random() < 0.3) pause(random() * 0.3);
+    }
+  });
+
   test('module targets run the named export, or the default', () => {
     const url = new URL('./fixtures/targets.mjs', import.meta.url);
     expect(spawn({ module: url, export: 'double' }, 21).join()).toBe(42);

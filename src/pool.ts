@@ -81,13 +81,17 @@ const BUSY_GRACE_MS = 1;
  * instead of a message. Measured alone here, a post to a worker spinning for its
  * next run took 4-8 µs from the post to the worker holding the message (a
  * structured clone each way, and the port's queue, which both sides lock), on a
- * spawn+join of 15-40 µs. Only a function target with no args and no timer, whose
- * source fits, goes by mail: args keep the structured clone's rules (shared
- * SharedArrayBuffers, ...) by going as they did, posted, with every other run.
+ * spawn+join of 15-40 µs. Only a function target with no timer goes by mail,
+ * when its source fits and its args are primitives (numbers, strings, booleans,
+ * null, undefined) that fit: those cross the same either way. Objects keep the
+ * structured clone's rules (shared SharedArrayBuffers, handles, ...) by going as
+ * they did, posted, with every other run.
  *
- * Layout (`PoolWorkerData.mailbox`): the record (f64) at byte 0, the source's
- * length (i32) at byte 8, or SAME_SOURCE for the source of the last mailed run,
- * and the source's UTF-16 code units from byte 16. The data is written before
+ * Layout (`PoolWorkerData.mailbox`): the record (f64) at byte 0; the source's
+ * length (i32) at byte 8, or SAME_SOURCE for the source of the last mailed run;
+ * the args' count (i32) at byte 12; the source's UTF-16 code units from byte 16;
+ * the args from ARGS_AT, each a tag byte (ArgTag) and, for a number, its f64, for
+ * a string, its length (u32) and UTF-16 code units. The data is written before
  * Control.Mail is set to 1, and read after the worker sees it set.
  *
  * Handshake: the pool mails only to a worker it saw awake. It writes the mail,
@@ -101,7 +105,19 @@ const BUSY_GRACE_MS = 1;
 const MAIL_HEADER_BYTES = 16;
 /** The longest source that goes by mail, in UTF-16 code units. */
 const MAIL_SOURCE_MAX = 2048;
+const ARGS_AT = MAIL_HEADER_BYTES + 2 * MAIL_SOURCE_MAX;
+/** Room for the args, in bytes. */
+const MAIL_ARGS_BYTES = 1024;
 const SAME_SOURCE = -1;
+
+const enum ArgTag {
+  Undefined = 0,
+  Null = 1,
+  False = 2,
+  True = 3,
+  Number = 4,
+  String = 5,
+}
 
 /** Nudge: a mail may be waiting, and its worker was not watching. */
 export interface MailNudge {
@@ -113,48 +129,107 @@ export class Mailbox {
   readonly buffer: SharedArrayBuffer;
   readonly #control: Int32Array;
   readonly #record: Float64Array;
-  readonly #length: Int32Array;
+  /** The source's length and the args' count. */
+  readonly #counts: Int32Array;
   readonly #units: Uint16Array;
+  readonly #args: DataView;
   /** The source of the last mailed run, which both sides keep. */
   #lastSource: string | undefined;
 
   /** A new mailbox, or (in the worker) the view of its pool's `buffer`. */
-  constructor(control: Int32Array, buffer = new SharedArrayBuffer(MAIL_HEADER_BYTES + 2 * MAIL_SOURCE_MAX)) {
+  constructor(control: Int32Array, buffer = new SharedArrayBuffer(ARGS_AT + MAIL_ARGS_BYTES)) {
     this.buffer = buffer;
     this.#control = control;
     this.#record = new Float64Array(buffer, 0, 1);
-    this.#length = new Int32Array(buffer, 8, 1);
+    this.#counts = new Int32Array(buffer, 8, 2);
     this.#units = new Uint16Array(buffer, MAIL_HEADER_BYTES, MAIL_SOURCE_MAX);
+    this.#args = new DataView(buffer, ARGS_AT, MAIL_ARGS_BYTES);
   }
 
   /** Pool side: writes `message` and sets Mail, if it can go by mail. */
   write(message: RunMessage): boolean {
-    const { target } = message;
-    if (target.kind !== 'function' || message.args !== undefined || message.argHandles !== undefined || message.timer !== undefined) return false;
+    const { target, args } = message;
+    if (target.kind !== 'function' || message.argHandles !== undefined || message.timer !== undefined) return false;
     const { source } = target;
     if (source.length > MAIL_SOURCE_MAX) return false;
+    if (args !== undefined && !this.#writeArgs(args)) return false;
+    this.#counts[1] = args === undefined ? 0 : args.length;
     this.#record[0] = message.record;
-    if (source === this.#lastSource) this.#length[0] = SAME_SOURCE;
+    if (source === this.#lastSource) this.#counts[0] = SAME_SOURCE;
     else {
       const units = this.#units;
       for (let i = 0; i < source.length; i++) units[i] = source.charCodeAt(i);
-      this.#length[0] = source.length;
+      this.#counts[0] = source.length;
       this.#lastSource = source;
     }
     Atomics.store(this.#control, Control.Mail, 1);
     return true;
   }
 
+  /** Writes `args` if they are all primitives that fit (false: what was written is garbage, unread). */
+  #writeArgs(args: readonly unknown[]): boolean {
+    const view = this.#args;
+    let at = 0;
+    for (const arg of args) {
+      if (at + 5 > MAIL_ARGS_BYTES) return false;
+      switch (typeof arg) {
+        case 'number':
+          if (at + 9 > MAIL_ARGS_BYTES) return false;
+          view.setUint8(at, ArgTag.Number);
+          view.setFloat64(at + 1, arg);
+          at += 9;
+          break;
+        case 'string':
+          if (at + 5 + 2 * arg.length > MAIL_ARGS_BYTES) return false;
+          view.setUint8(at, ArgTag.String);
+          view.setUint32(at + 1, arg.length);
+          at += 5;
+          for (let i = 0; i < arg.length; i++, at += 2) view.setUint16(at, arg.charCodeAt(i));
+          break;
+        case 'boolean':
+          view.setUint8(at++, arg ? ArgTag.True : ArgTag.False);
+          break;
+        case 'undefined':
+          view.setUint8(at++, ArgTag.Undefined);
+          break;
+        default:
+          if (arg !== null) return false;
+          view.setUint8(at++, ArgTag.Null);
+      }
+    }
+    return true;
+  }
+
   /** Worker side: the mailed run, taken (Mail set to 0), or undefined when there is none. */
   take(): RunMessage | undefined {
     if (Atomics.load(this.#control, Control.Mail) === 0) return undefined;
-    const length = this.#length[0];
+    const length = this.#counts[0];
     if (length !== SAME_SOURCE) {
       this.#lastSource = String.fromCharCode.apply(null, this.#units.subarray(0, length) as unknown as number[]);
     }
     const message: RunMessage = { type: 'run', record: this.#record[0], target: { kind: 'function', source: this.#lastSource as string } };
+    const count = this.#counts[1];
+    if (count > 0) message.args = this.#readArgs(count);
     Atomics.store(this.#control, Control.Mail, 0);
     return message;
+  }
+
+  #readArgs(count: number): unknown[] {
+    const view = this.#args;
+    const args: unknown[] = [];
+    for (let at = 0; args.length < count; ) {
+      const tag = view.getUint8(at++) as ArgTag;
+      if (tag === ArgTag.Number) {
+        args.push(view.getFloat64(at));
+        at += 8;
+      } else if (tag === ArgTag.String) {
+        const units: number[] = [];
+        for (let n = view.getUint32(at), i = (at += 4); i < at + 2 * n; i += 2) units.push(view.getUint16(i));
+        at += 2 * units.length;
+        args.push(String.fromCharCode.apply(null, units));
+      } else args.push(tag === ArgTag.Null ? null : tag === ArgTag.Undefined ? undefined : tag === ArgTag.True);
+    }
+    return args;
   }
 }
 

@@ -227,12 +227,14 @@ describe('Thread', () => {
   });
 
   test('back-to-back threads each run their own target and args, however the run reaches the worker', () => {
-    // A run reaches an awake worker by mail (a function with no args, its source
-    // sent again or not), or by message (args, a long source); pauses around the
-    // workers' lingering (0.1 ms) move them between awake and parked.
+    // A run reaches an awake worker by mail (a function whose args are primitives,
+    // its source sent again or not), or by message (object args, a long source or
+    // string); pauses around the workers' lingering (0.1 ms) move them between
+    // awake and parked.
     const padding = '/* ' + 'x'.repeat(3000) + ' */';
     const long = (0, eval)(`(() => { ${padding} return -1; })`) as () => number;
     const same = () => 5;
+    const show = (...args: unknown[]) => JSON.stringify(args.map((a) => (a === undefined ? 'undefined' : Object.is(a, -0) ? '-0' : a)));
     const pause = (ms: number) => {
       const until = performance.now() + ms;
       while (performance.now() < until);
@@ -240,11 +242,15 @@ describe('Thread', () => {
     let seed = 7;
     const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
     for (let i = 0; i < 1500; i++) {
-      const kind = Math.floor(random() * 4);
+      const kind = Math.floor(random() * 6);
       if (kind === 0) expect(spawn(same).join()).toBe(5);
       else if (kind === 1) expect(spawn((0, eval)(`(() => ${i})`) as () => number).join()).toBe(i);
-      else if (kind === 2) expect(spawn((k: number) => k * 2, i).join()).toBe(2 * i);
-      else expect(spawn(long).join()).toBe(-1);
+      else if (kind === 2) {
+        const args = [i, -0, `s${i}\u{1F600}\uD800`, i % 2 === 0, null, undefined, 'y'.repeat(i % 3 === 0 ? 600 : 3)];
+        expect(spawn(show, ...args).join()).toBe(show(...args));
+      } else if (kind === 3) expect(spawn((o: { k: number }) => o.k * 2, { k: i }).join()).toBe(2 * i);
+      else if (kind === 4) expect(spawn(long).join()).toBe(-1);
+      else expect(spawn((k: number) => k + 1, i).join()).toBe(i + 1);
       if (random() < 0.3) pause(random() * 0.3);
     }
   });

@@ -235,3 +235,10 @@ const control = new Int32Array(nt.control);
 const mailbox = new Mailbox(control, nt.mailbox);
 parentPort?.on('message', onMessage);
 signalBooted(nt, backend.osThreadId(), true);
+// A target's first `import('native-threads')` in an isolate costs ~3 ms (the
+// loader's first resolution and file reads here); targets are told to import it,
+// so it starts now, in the background, and the first thread finds it done or
+// under way.
+import('native-threads').catch(() => {
+  // Not resolvable by that name from here (a renamed copy): the target will say so if it asks.
+});

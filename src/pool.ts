@@ -34,6 +34,7 @@ import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { backendWorkerData, kBackendKey } from './backend/select.js';
 import type { Handle } from './backend/types.js';
 import { linkForWorker, startVault, type VaultLink } from './buffers.js';
+import { Tag } from './frame.js';
 import { shared, type SharedIds } from './shared.js';
 
 /** Indexes of a pool worker's control words (Int32Array). */
@@ -90,9 +91,9 @@ const BUSY_GRACE_MS = 1;
  * Layout (`PoolWorkerData.mailbox`): the record (f64) at byte 0; the source's
  * length (i32) at byte 8, or SAME_SOURCE for the source of the last mailed run;
  * the args' count (i32) at byte 12; the source's UTF-16 code units from byte 16;
- * the args from ARGS_AT, each a tag byte (ArgTag) and, for a number, its f64, for
- * a string, its length (u32) and UTF-16 code units. The data is written before
- * Control.Mail is set to 1, and read after the worker sees it set.
+ * the args from ARGS_AT, each a tag byte (the codec's Tag) and, for a number, its
+ * f64, for a string, its length (u32) and UTF-16 code units. The data is written
+ * before Control.Mail is set to 1, and read after the worker sees it set.
  *
  * Handshake: the pool mails only to a worker it saw awake. It writes the mail,
  * bumps Posted, then reads Awake again. A worker stops being awake by setting
@@ -109,15 +110,6 @@ const ARGS_AT = MAIL_HEADER_BYTES + 2 * MAIL_SOURCE_MAX;
 /** Room for the args, in bytes. */
 const MAIL_ARGS_BYTES = 1024;
 const SAME_SOURCE = -1;
-
-const enum ArgTag {
-  Undefined = 0,
-  Null = 1,
-  False = 2,
-  True = 3,
-  Number = 4,
-  String = 5,
-}
 
 /** Nudge: a mail may be waiting, and its worker was not watching. */
 export interface MailNudge {
@@ -175,26 +167,26 @@ export class Mailbox {
       switch (typeof arg) {
         case 'number':
           if (at + 9 > MAIL_ARGS_BYTES) return false;
-          view.setUint8(at, ArgTag.Number);
+          view.setUint8(at, Tag.Number);
           view.setFloat64(at + 1, arg);
           at += 9;
           break;
         case 'string':
           if (at + 5 + 2 * arg.length > MAIL_ARGS_BYTES) return false;
-          view.setUint8(at, ArgTag.String);
+          view.setUint8(at, Tag.String);
           view.setUint32(at + 1, arg.length);
           at += 5;
           for (let i = 0; i < arg.length; i++, at += 2) view.setUint16(at, arg.charCodeAt(i));
           break;
         case 'boolean':
-          view.setUint8(at++, arg ? ArgTag.True : ArgTag.False);
+          view.setUint8(at++, arg ? Tag.True : Tag.False);
           break;
         case 'undefined':
-          view.setUint8(at++, ArgTag.Undefined);
+          view.setUint8(at++, Tag.Undefined);
           break;
         default:
           if (arg !== null) return false;
-          view.setUint8(at++, ArgTag.Null);
+          view.setUint8(at++, Tag.Null);
       }
     }
     return true;
@@ -218,16 +210,16 @@ export class Mailbox {
     const view = this.#args;
     const args: unknown[] = [];
     for (let at = 0; args.length < count; ) {
-      const tag = view.getUint8(at++) as ArgTag;
-      if (tag === ArgTag.Number) {
+      const tag = view.getUint8(at++) as Tag;
+      if (tag === Tag.Number) {
         args.push(view.getFloat64(at));
         at += 8;
-      } else if (tag === ArgTag.String) {
+      } else if (tag === Tag.String) {
         const units: number[] = [];
         for (let n = view.getUint32(at), i = (at += 4); i < at + 2 * n; i += 2) units.push(view.getUint16(i));
         at += 2 * units.length;
         args.push(String.fromCharCode.apply(null, units));
-      } else args.push(tag === ArgTag.Null ? null : tag === ArgTag.Undefined ? undefined : tag === ArgTag.True);
+      } else args.push(tag === Tag.Null ? null : tag === Tag.Undefined ? undefined : tag === Tag.True);
     }
     return args;
   }

@@ -154,11 +154,12 @@ async function run(message: RunMessage): Promise<void> {
  * whose idle vCPU must be woken. A program that joins a thread and starts the
  * next at once (a loop of spawn().join()) would pay that on every thread. So after
  * each thread the worker watches its Posted word for LINGER_MS, spinning, and
- * takes a run posted meanwhile from its port itself (receiveMessageOnPort). It
- * does so from setImmediate, so its event loop's I/O callbacks, and between two
- * runs its timers, still get their turn; it never blocks there: a worker that sees
- * nothing goes back to its event loop, where a later run arrives as a message as
- * before, and process exit terminates it wherever it is. Measured on a 2-vCPU VM,
+ * takes a run given meanwhile itself, from its mailbox (pool.ts) or its port
+ * (receiveMessageOnPort). It does so from setImmediate, so its event loop's I/O
+ * callbacks, and between two runs its timers, still get their turn; it never
+ * blocks there: a worker that sees nothing goes back to its event loop, where a
+ * later run arrives as a message (a run, or a nudge to look in the mailbox), and
+ * process exit terminates it wherever it is. Measured on a 2-vCPU VM,
  * 20 us was too short to catch the next run of such a loop, 100 us caught it as
  * well as 400 us did.
  *

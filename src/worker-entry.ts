@@ -134,12 +134,15 @@ async function run(message: RunMessage): Promise<void> {
   running = undefined;
   setCurrentRecord(undefined);
   sendToHook?.();
-  parentPort?.postMessage(done);
-
-  if (!nt.linger || lingerSoon) return;
+  if (!nt.linger) {
+    parentPort?.postMessage(done);
+    return;
+  }
+  heldDone = done;
+  if (lingerSoon) return;
   if (lingerSkips > 0) {
     lingerSkips--;
-    setAwake(control, false);
+    stopWatching();
     // A run mailed before Awake went 0 was mailed to an awake worker: take it.
     takePending();
   } else {
@@ -178,8 +181,22 @@ let lingerSkips = 0;
 let lingerMisses = 0;
 /** Runs taken, by any way; Posted runs ahead of it while one waits in the port or the mailbox. */
 let consumed = 0;
+/**
+ * The last run's `done`, held while the worker watches for the next run: its pool
+ * acts only on the `done` of the latest run it gave (unref), so a run taken
+ * meanwhile makes it moot.
+ */
+let heldDone: DoneMessage | undefined;
+
+/** Back to the event loop: Awake cleared, the held `done` posted. */
+function stopWatching(): void {
+  setAwake(control, false);
+  if (heldDone !== undefined) parentPort?.postMessage(heldDone);
+  heldDone = undefined;
+}
 
 function take(message: RunMessage): void {
+  heldDone = undefined;
   consumed = (consumed + 1) | 0;
   if (nt.linger) setAwake(control, true);
   void run(message);
@@ -211,7 +228,7 @@ function linger(): void {
   const until = performance.now() + LINGER_MS;
   while (((postedRuns(control) - consumed) | 0) <= 0) {
     if (performance.now() >= until) {
-      setAwake(control, false);
+      stopWatching();
       // A run posted just before Awake went 0 was posted to an awake worker: take it.
       if (((postedRuns(control) - consumed) | 0) > 0) break;
       lingerMisses = Math.min(lingerMisses + 1, MAX_MISSES);

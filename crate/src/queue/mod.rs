@@ -96,7 +96,8 @@ const SHUT: usize = 33;
 /// adds and removes those with atomic adds: a change through the ring that sees
 /// one asks the addon to move the queue's epoch, which they watch).
 const AWAITING_ITEM: usize = 34;
-/// What a get must wake: threads parked for room, and the async twins, as above.
+/// What a get must wake on a bounded queue: threads parked for room, and the
+/// async twins, as above. An unbounded queue's gets never look (`wake_room`).
 const AWAITING_ROOM: usize = 35;
 /// The bound (0: none), for JS; never changes.
 const MAXSIZE: usize = 36;
@@ -507,6 +508,15 @@ impl Queue {
         }
     }
 
+    /// After a get: wakes a thread waiting for room. Only a bounded queue has
+    /// any: an unbounded one's puts never wait, and its async twins wait for
+    /// items, which puts signal.
+    fn wake_room(&self) {
+        if self.maxsize != 0 {
+            self.wake_counted(AWAITING_ROOM);
+        }
+    }
+
     /// Counts a thread about to park in `count`, before its re-check (`park`'s
     /// `validate`; see `wake_counted`).
     fn count_waiter(&self, count: usize) {
@@ -540,7 +550,7 @@ impl Queue {
     /// a parked putter. None: use `get`.
     pub fn lane_get(&self) -> Option<Vec<u8>> {
         let item = self.ring()?.pop()?;
-        self.wake_counted(AWAITING_ROOM);
+        self.wake_room();
         Some(item)
     }
 
@@ -596,7 +606,7 @@ impl Queue {
         loop {
             if let Some(item) = self.pop_held(&mut g) {
                 drop(g);
-                self.wake_counted(AWAITING_ROOM);
+                self.wake_room();
                 return Ok(Get::Item(item));
             }
             if self.shut() {

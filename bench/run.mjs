@@ -77,6 +77,17 @@ function child(cmd, args, env = {}) {
 }
 const log = (s) => process.stderr.write(s + '\n');
 
+// The native column is the release addon's, as a user installs it: a clone's
+// `npm test` or `npm run demo` builds a debug one, on which a warm spawn+join took
+// 29-48 µs against 20-23 µs (bench/foundation.mjs, two runs each). So the bench
+// builds the release addon first, as `npm run build` does (a few seconds when
+// nothing is stale; without cargo it says so, and the addon there is, or the js
+// backend, is measured).
+log('• building the release addon (scripts/prepare.mjs --release)');
+if (spawnSync(process.execPath, ['scripts/prepare.mjs', '--release'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] }).status !== 0) {
+  throw new Error('scripts/prepare.mjs --release failed');
+}
+
 const results = { native: {}, js: {}, python: {}, peers: {} };
 const errors = [];
 for (const backend of ['native', 'js']) {

@@ -197,8 +197,9 @@ class NativeRLockWords implements RLockWords {
 
   /** The lock's word taken for `owner`, who does not hold it, with `levels` levels. */
   #take(owner: Handle, levels: number): boolean {
-    // lock.rs `try_acquire`: set LOCKED, keeping PARKED and WATCHED.
-    let s = Atomics.load(this.state, this.stateAt);
+    // lock.rs `try_acquire`: set LOCKED, keeping PARKED and WATCHED. The first
+    // read may be plain: the compare-exchange checks it.
+    let s = this.state[this.stateAt];
     for (;;) {
       if ((s & LOCKED) !== 0) return false;
       const seen = Atomics.compareExchange(this.state, this.stateAt, s, s | LOCKED);
@@ -206,7 +207,7 @@ class NativeRLockWords implements RLockWords {
       s = seen;
     }
     this.count[this.countAt] = levels;
-    Atomics.store(this.owner, this.ownerAt, owner);
+    this.owner[this.ownerAt] = owner;
     return true;
   }
 
@@ -231,11 +232,11 @@ class NativeRLockWords implements RLockWords {
   /** The owner's last level let go of; false (and no change) when the crate must do it. */
   #free(owner: Handle): boolean {
     // Cleared before the word is freed, so the next owner never sees ours.
-    Atomics.store(this.owner, this.ownerAt, 0);
+    this.owner[this.ownerAt] = 0;
     // Only from "held, nobody parked or watching", as lockWordRelease.
     if (Atomics.compareExchange(this.state, this.stateAt, LOCKED, 0) === LOCKED) return true;
     // Still held and only the owner frees it: put ours back for rlockRelease.
-    Atomics.store(this.owner, this.ownerAt, owner);
+    this.owner[this.ownerAt] = owner;
     return false;
   }
 

@@ -40,19 +40,9 @@ export declare function cellsChunk(i: number): unknown | null
 /** Cells per chunk, so JS can split a cell index into chunk and offset. */
 export declare function cellsPerChunk(): number
 
-export declare function condCancel(h: number, ticket: number): boolean
-
 export declare function condNew(): number
 
-/** How many were notified; the epoch moves when that is not 0. */
-export declare function condNotify(h: number, n: number): number
-
 export declare function condNotifyAll(h: number): number
-
-export declare function condPoll(h: number, ticket: number): boolean
-
-/** A ticket (> 0; a safe integer). */
-export declare function condRegister(h: number): number
 
 /** 0 Notified, 1 TimedOut (CondWait). */
 export declare function condWait(h: number, ticket: number, timeoutMs: number): number

@@ -554,12 +554,7 @@ mod surface {
         registry::insert(Object::Condition(Condition::new()))
     }
 
-    /// A ticket (> 0; a safe integer).
-    #[napi]
-    pub fn cond_register(env: &Env, h: u32) -> Result<f64> {
-        let e = object!(env, h, Condition, "condition");
-        Ok(inner!(e, Condition).register() as f64)
-    }
+    // condRegister, condPoll, condCancel and condNotify: raw.rs.
 
     /// 0 Notified, 1 TimedOut (CondWait).
     #[napi]
@@ -569,29 +564,6 @@ mod surface {
             .wait(to_u64(ticket), Timeout::from_ms(timeout_ms))
             .map(|w| w as u32)
             .map_err(|err| js_err(env, err))
-    }
-
-    #[napi]
-    pub fn cond_poll(env: &Env, h: u32, ticket: f64) -> Result<bool> {
-        let e = object!(env, h, Condition, "condition");
-        Ok(inner!(e, Condition).poll(to_u64(ticket)))
-    }
-
-    #[napi]
-    pub fn cond_cancel(env: &Env, h: u32, ticket: f64) -> Result<bool> {
-        let e = object!(env, h, Condition, "condition");
-        Ok(inner!(e, Condition).cancel(to_u64(ticket)))
-    }
-
-    /// How many were notified; the epoch moves when that is not 0.
-    #[napi]
-    pub fn cond_notify(env: &Env, h: u32, n: f64) -> Result<f64> {
-        let e = object!(env, h, Condition, "condition");
-        let woken = inner!(e, Condition).notify(to_u64(n));
-        if woken > 0 {
-            e.notifier.bump();
-        }
-        Ok(woken as f64)
     }
 
     #[napi]

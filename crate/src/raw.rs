@@ -1,11 +1,14 @@
-//! The queue's put and get, and a thread's outcome, as raw Node-API callbacks.
+//! The queue's put and get, a thread's outcome, and a Condition's register, poll,
+//! cancel and notify, as raw Node-API callbacks.
 //!
 //! Why: napi-rs 3's generated wrappers cost 100–200 ns more per call than the
 //! Node-API calls they make (measured here on Node 20: a function returning its
 //! one u32 argument took 147–243 ns through `#[napi]` and 47 ns written out), and
-//! that was most of a small item's put or get. These two do what their `#[napi]`
-//! versions did, with the Node-API calls written out; everything else stays on
-//! napi-rs, where the overhead does not matter.
+//! that was most of a small item's put or get, and of a Condition handoff's
+//! three calls (the one case where the js backend, whose calls are plain JS,
+//! stayed ahead). These do what their `#[napi]` versions did, with the Node-API
+//! calls written out; everything else stays on napi-rs, where the overhead does
+//! not matter.
 //!
 //! Bad arguments throw a TypeError and never panic; a panic is still caught
 //! before it could unwind into Node.
@@ -16,6 +19,7 @@ use std::ptr;
 
 use napi::sys;
 
+use crate::condition::Condition;
 use crate::error::Error;
 use crate::park::Timeout;
 use crate::queue::{Get, Put, Queue};
@@ -158,6 +162,20 @@ unsafe fn bytes<'a>(env: sys::napi_env, v: Value, what: &str) -> Result<&'a [u8]
     Ok(unsafe { std::slice::from_raw_parts(data, len) })
 }
 
+fn boolean(env: sys::napi_env, b: bool) -> Outcome {
+    let mut out = ptr::null_mut();
+    // SAFETY: `env` is the running callback's.
+    let status = unsafe { sys::napi_get_boolean(env, b, &mut out) };
+    check(status, "result")?;
+    Ok(out)
+}
+
+/// A ticket or a count from JS: a non-negative safe integer, anything else 0 (as lib.rs's `to_u64`).
+fn to_u64(env: sys::napi_env, v: Value, what: &str) -> Result<u64, Fail> {
+    let n = to_f64(env, v, what)?;
+    Ok(if n >= 0.0 { n as u64 } else { 0 })
+}
+
 fn number(env: sys::napi_env, n: f64) -> Outcome {
     let mut out = ptr::null_mut();
     // SAFETY: `env` is the running callback's.
@@ -184,6 +202,68 @@ fn queue(e: &Entry) -> &Queue {
         // queue_of checked the kind.
         _ => unreachable!("queue_of returns queues only"),
     }
+}
+
+/// The condition behind handle `h`, with its registry entry (whose epoch a notify moves).
+fn condition_of(env: sys::napi_env, h: Value) -> Result<std::sync::Arc<Entry>, Fail> {
+    let h = to_u32(env, h, "h")?;
+    let e = registry::get_kind(h, "condition")?;
+    match &e.object {
+        Object::Condition(_) => Ok(e),
+        _ => Err(Error::InvalidHandle {
+            handle: h,
+            expected: Some("condition"),
+        }
+        .into()),
+    }
+}
+
+fn condition(e: &Entry) -> &Condition {
+    match &e.object {
+        Object::Condition(c) => c,
+        // condition_of checked the kind.
+        _ => unreachable!("condition_of returns conditions only"),
+    }
+}
+
+/// `condRegister(h)` → a ticket (> 0; a safe integer).
+unsafe extern "C" fn cond_register(env: sys::napi_env, info: sys::napi_callback_info) -> Value {
+    callback(env, || {
+        let [h] = args::<1>(env, info)?;
+        let e = condition_of(env, h)?;
+        number(env, condition(&e).register() as f64)
+    })
+}
+
+/// `condPoll(h, ticket)` → true (the ticket used up) once notified.
+unsafe extern "C" fn cond_poll(env: sys::napi_env, info: sys::napi_callback_info) -> Value {
+    callback(env, || {
+        let [h, ticket] = args::<2>(env, info)?;
+        let e = condition_of(env, h)?;
+        boolean(env, condition(&e).poll(to_u64(env, ticket, "ticket")?))
+    })
+}
+
+/// `condCancel(h, ticket)` → true when the withdrawn ticket had been notified.
+unsafe extern "C" fn cond_cancel(env: sys::napi_env, info: sys::napi_callback_info) -> Value {
+    callback(env, || {
+        let [h, ticket] = args::<2>(env, info)?;
+        let e = condition_of(env, h)?;
+        boolean(env, condition(&e).cancel(to_u64(env, ticket, "ticket")?))
+    })
+}
+
+/// `condNotify(h, n)` → how many were notified; the epoch moves when that is not 0.
+unsafe extern "C" fn cond_notify(env: sys::napi_env, info: sys::napi_callback_info) -> Value {
+    callback(env, || {
+        let [h, n] = args::<2>(env, info)?;
+        let e = condition_of(env, h)?;
+        let woken = condition(&e).notify(to_u64(env, n, "n")?);
+        if woken > 0 {
+            e.notifier.bump();
+        }
+        number(env, woken as f64)
+    })
 }
 
 /// `queuePut(h, item, timeoutMs, key?)` → PutStatus (0 Ok, 1 Full, 2 ShutDown, 3 Incomparable).
@@ -308,10 +388,14 @@ unsafe extern "C" fn thread_outcome_into(
 
 /// Adds the raw callbacks to the addon's exports.
 pub fn register(env: sys::napi_env, exports: Value) -> napi::Result<()> {
-    let callbacks: [(&std::ffi::CStr, sys::napi_callback); 3] = [
+    let callbacks: [(&std::ffi::CStr, sys::napi_callback); 7] = [
         (c"queuePut", Some(queue_put)),
         (c"queueGet", Some(queue_get)),
         (c"threadOutcomeInto", Some(thread_outcome_into)),
+        (c"condRegister", Some(cond_register)),
+        (c"condPoll", Some(cond_poll)),
+        (c"condCancel", Some(cond_cancel)),
+        (c"condNotify", Some(cond_notify)),
     ];
     for (name, cb) in callbacks {
         let mut function = ptr::null_mut();

@@ -15,8 +15,37 @@ export type { AcquireOptions } from './guard.js';
 // release is one compare-exchange here, with no backend call (a native call
 // costs ~200 ns, the CAS ~10 ns).
 
-/** Reads of a held lock's word before a blocking acquire calls the backend. */
-const SPIN = 100;
+/**
+ * A blocking acquire of a held lock spins on its word before it parks in the
+ * backend, pausing longer between looks each time (1, 2, 4 ... MAX_PAUSE steps
+ * of a local loop, ~1 ns each), then for SPIN_MS more at the longest pause.
+ * Looking again at once pulls the word's cache line from the holder, who must
+ * take it back to release and to acquire again. Two threads incrementing under
+ * one lock, six processes each way: 40-87 ns an increment (median 71) looking
+ * every ~8 ns, 38-46 ns (median 43) backing off; a handoff between two threads
+ * stayed at 0.1-0.4 µs.
+ */
+const MAX_PAUSE = 1024;
+const SPIN_MS = 0.005;
+/** Where a pause's loop leaves its result, so that the compiler keeps the loop. */
+let pauseSink = 0;
+
+/** Spins for the held lock's word to come free (see MAX_PAUSE); false when it did not. */
+function spinAcquire(words: Int32Array, index: number): boolean {
+  let until = 0;
+  for (let pause = 1; ; ) {
+    let x = 0;
+    for (let i = 0; i < pause; i++) x = (x + i) | 0;
+    pauseSink = x;
+    if ((Atomics.load(words, index) & 1) === 0 && backend.lockWordAcquire(words, index)) return true;
+    if (pause < MAX_PAUSE) pause *= 2;
+    else {
+      const now = performance.now();
+      if (until === 0) until = now + SPIN_MS;
+      else if (now >= until) return false;
+    }
+  }
+}
 
 function attach(lock: Lock, h: Handle): void {
   attachWord(lock, h, backend.lockWord(h));
@@ -40,12 +69,9 @@ export class Lock extends Acquirable {
     const words = this[kWords];
     if (arguments.length === 0 && words !== undefined) {
       const index = this[kIndex];
-      if (backend.lockWordAcquire(words, index)) return true;
       // Held: a holder on another core is usually out within a few hundred ns,
       // far less than the backend call that would park this thread.
-      for (let spin = 0; spin < SPIN; spin++) {
-        if ((Atomics.load(words, index) & 1) === 0 && backend.lockWordAcquire(words, index)) return true;
-      }
+      if (backend.lockWordAcquire(words, index) || spinAcquire(words, index)) return true;
     }
     return super.acquire(...(arguments as unknown as [AcquireOptions?]));
   }

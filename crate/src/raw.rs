@@ -184,45 +184,28 @@ fn number(env: sys::napi_env, n: f64) -> Outcome {
     Ok(out)
 }
 
-fn queue_of(h: u32) -> Result<std::sync::Arc<Entry>, Fail> {
-    let e = registry::get_kind(h, "queue")?;
-    match &e.object {
-        Object::Queue(_) => Ok(e),
-        _ => Err(Error::InvalidHandle {
-            handle: h,
-            expected: Some("queue"),
-        }
-        .into()),
-    }
+/// The live object behind handle argument `h`, if it is a `kind`.
+fn entry_of(
+    env: sys::napi_env,
+    h: Value,
+    kind: &'static str,
+) -> Result<std::sync::Arc<Entry>, Fail> {
+    Ok(registry::get_kind(to_u32(env, h, "h")?, kind)?)
 }
 
 fn queue(e: &Entry) -> &Queue {
     match &e.object {
         Object::Queue(q) => q,
-        // queue_of checked the kind.
-        _ => unreachable!("queue_of returns queues only"),
-    }
-}
-
-/// The condition behind handle `h`, with its registry entry (whose epoch a notify moves).
-fn condition_of(env: sys::napi_env, h: Value) -> Result<std::sync::Arc<Entry>, Fail> {
-    let h = to_u32(env, h, "h")?;
-    let e = registry::get_kind(h, "condition")?;
-    match &e.object {
-        Object::Condition(_) => Ok(e),
-        _ => Err(Error::InvalidHandle {
-            handle: h,
-            expected: Some("condition"),
-        }
-        .into()),
+        // entry_of's get_kind checked the kind.
+        _ => unreachable!("a queue's entry holds a queue"),
     }
 }
 
 fn condition(e: &Entry) -> &Condition {
     match &e.object {
         Object::Condition(c) => c,
-        // condition_of checked the kind.
-        _ => unreachable!("condition_of returns conditions only"),
+        // entry_of's get_kind checked the kind.
+        _ => unreachable!("a condition's entry holds a condition"),
     }
 }
 
@@ -230,7 +213,7 @@ fn condition(e: &Entry) -> &Condition {
 unsafe extern "C" fn cond_register(env: sys::napi_env, info: sys::napi_callback_info) -> Value {
     callback(env, || {
         let [h] = args::<1>(env, info)?;
-        let e = condition_of(env, h)?;
+        let e = entry_of(env, h, "condition")?;
         number(env, condition(&e).register() as f64)
     })
 }
@@ -239,7 +222,7 @@ unsafe extern "C" fn cond_register(env: sys::napi_env, info: sys::napi_callback_
 unsafe extern "C" fn cond_poll(env: sys::napi_env, info: sys::napi_callback_info) -> Value {
     callback(env, || {
         let [h, ticket] = args::<2>(env, info)?;
-        let e = condition_of(env, h)?;
+        let e = entry_of(env, h, "condition")?;
         boolean(env, condition(&e).poll(to_u64(env, ticket, "ticket")?))
     })
 }
@@ -248,7 +231,7 @@ unsafe extern "C" fn cond_poll(env: sys::napi_env, info: sys::napi_callback_info
 unsafe extern "C" fn cond_cancel(env: sys::napi_env, info: sys::napi_callback_info) -> Value {
     callback(env, || {
         let [h, ticket] = args::<2>(env, info)?;
-        let e = condition_of(env, h)?;
+        let e = entry_of(env, h, "condition")?;
         boolean(env, condition(&e).cancel(to_u64(env, ticket, "ticket")?))
     })
 }
@@ -257,7 +240,7 @@ unsafe extern "C" fn cond_cancel(env: sys::napi_env, info: sys::napi_callback_in
 unsafe extern "C" fn cond_notify(env: sys::napi_env, info: sys::napi_callback_info) -> Value {
     callback(env, || {
         let [h, n] = args::<2>(env, info)?;
-        let e = condition_of(env, h)?;
+        let e = entry_of(env, h, "condition")?;
         let woken = condition(&e).notify(to_u64(env, n, "n")?);
         if woken > 0 {
             e.notifier.bump();
@@ -270,7 +253,7 @@ unsafe extern "C" fn cond_notify(env: sys::napi_env, info: sys::napi_callback_in
 unsafe extern "C" fn queue_put(env: sys::napi_env, info: sys::napi_callback_info) -> Value {
     callback(env, || {
         let [h, item, timeout, key] = args::<4>(env, info)?;
-        let e = queue_of(to_u32(env, h, "h")?)?;
+        let e = entry_of(env, h, "queue")?;
         // SAFETY: arguments of this callback (see `bytes`).
         let item = unsafe { bytes(env, item, "item")? };
         let timeout = Timeout::from_ms(to_f64(env, timeout, "timeoutMs")?);
@@ -301,7 +284,7 @@ unsafe extern "C" fn queue_put(env: sys::napi_env, info: sys::napi_callback_info
 unsafe extern "C" fn queue_get(env: sys::napi_env, info: sys::napi_callback_info) -> Value {
     callback(env, || {
         let [h, timeout, into] = args::<3>(env, info)?;
-        let e = queue_of(to_u32(env, h, "h")?)?;
+        let e = entry_of(env, h, "queue")?;
         let timeout = Timeout::from_ms(to_f64(env, timeout, "timeoutMs")?);
         let into = if is_nullish(env, into) {
             None

@@ -5,10 +5,9 @@
 //! Node-API calls they make (measured here on Node 20: a function returning its
 //! one u32 argument took 147–243 ns through `#[napi]` and 47 ns written out), and
 //! that was most of a small item's put or get, and of a Condition handoff's
-//! three calls (the one case where the js backend, whose calls are plain JS,
-//! stayed ahead). These do what their `#[napi]` versions did, with the Node-API
-//! calls written out; everything else stays on napi-rs, where the overhead does
-//! not matter.
+//! three calls (where the js backend, whose calls are plain JS, stayed ahead).
+//! These do what their `#[napi]` versions did, with the Node-API calls written
+//! out; everything else stays on napi-rs, where the overhead does not matter.
 //!
 //! Bad arguments throw a TypeError and never panic; a panic is still caught
 //! before it could unwind into Node.

@@ -23,18 +23,20 @@
 //! Shared words: `lock`'s state, `owner` and `count` are three shared cells
 //! (`words.rs`, each at 32 bits) so that JS takes an uncontended RLock, re-enters
 //! it and releases it with no addon call (`src/backend/native.ts`). JS takes the
-//! same steps as this file: the state's compare-exchanges with Atomics (SeqCst,
-//! at least as strong as the orderings here), and plain accesses where this file
-//! is Relaxed, for `owner` and `count`, and for the state's first read, which its
-//! compare-exchange checks. A plain access to an aligned 32-bit element is
-//! tear-free, and no thread reads its own writes out of order, which is all the
-//! owner check needs (above); `lock` orders the stores for the next owner. Each
-//! Atomics call costs ~7.5 ns on Node 20 (not inlined): with three of them
-//! plain, an uncontended acquire+release went from 47 to 30 ns:
+//! same steps as this file:
 //!
 //! - acquire: the steps of `acquire(owner, Timeout::Now)` (re-entry, or `lock`'s
 //!   try-acquire loop, then `count` and `owner` stored in that order);
 //! - release: [`RLock::release_unwatched`], whose `false` sends JS here.
+//!
+//! It takes the state's compare-exchanges with Atomics (SeqCst, at least as
+//! strong as the orderings here), and makes plain accesses where this file is
+//! Relaxed: `owner`, `count`, and the state's first read, which its
+//! compare-exchange checks. A plain access to an aligned 32-bit element is
+//! tear-free, and no thread reads its own writes out of order, which is all the
+//! owner check needs (above); `lock` orders the stores for the next owner. Each
+//! Atomics call costs ~7.5 ns on Node 20 (not inlined): with those three plain,
+//! an uncontended acquire+release went from 47 to 30 ns.
 //!
 //! Not done: Python's `_is_owned` fallback for foreign locks; counts past 2^32 − 1
 //! (re-entry saturates there).
